@@ -1,0 +1,21 @@
+import type { HealthReport } from './health.js';
+import type { SluiceRecord } from './record.js';
+
+/** One record (map), several (fan-out), or none (`null` or `[]`: the record is filtered out). */
+export type TransformOutput = SluiceRecord | readonly SluiceRecord[] | null;
+
+/**
+ * A transform turns one record into zero or more. Throw a `RecordError` with `retryable: false`
+ * for bad data (the record is dead-lettered with your message); other errors are retried.
+ */
+export interface Transform {
+  start?(): Promise<void>;
+  process(record: SluiceRecord): TransformOutput | Promise<TransformOutput>;
+  stop?(): Promise<void>;
+  health?(): HealthReport | Promise<HealthReport>;
+}
+
+/** A copy of `record` with another value (and optionally other fields). */
+export function withValue<V>(record: SluiceRecord, value: V, changes: Partial<Omit<SluiceRecord<V>, 'value'>> = {}): SluiceRecord<V> {
+  return { ...record, ...changes, value };
+}
