@@ -1,0 +1,306 @@
+import { Field } from '@sluice/sdk';
+import { Type } from 'class-transformer';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsNumber,
+  IsOptional,
+  IsString,
+  Max,
+  Min,
+  ValidateBy,
+  ValidateNested,
+  type ValidationArguments,
+} from 'class-validator';
+
+// The schema of a Sluice config file, as class-validator classes validated with the SDK's
+// `validateConfig` (unknown fields are errors with a "did you mean"). Property initialisers are the
+// defaults. Plugin configs (`config:` of each stage) are validated afterwards against the
+// plugin's own config class, so here they are only required to be mappings.
+
+const missing = (value: unknown) => value === undefined || value === null;
+
+/** A required, non-empty string: "is required", "must be a string" or "must not be empty". */
+function IsRequiredString(): PropertyDecorator {
+  return ValidateBy({
+    name: 'isRequiredString',
+    validator: {
+      validate: (value: unknown) => typeof value === 'string' && value.trim() !== '',
+      defaultMessage: ({ value }: ValidationArguments) => (missing(value) ? 'is required' : typeof value === 'string' ? 'must not be empty' : 'must be a string'),
+    },
+  });
+}
+
+/** A required mapping validated as a nested class. */
+function IsRequiredMapping(): PropertyDecorator {
+  return ValidateBy({
+    name: 'isRequiredMapping',
+    validator: {
+      validate: (value: unknown) => typeof value === 'object' && value !== null && !Array.isArray(value),
+      defaultMessage: ({ value }: ValidationArguments) => (missing(value) ? 'is required' : 'must be a mapping (key: value)'),
+    },
+  });
+}
+
+/** An optional mapping validated as a nested class. */
+function IsMapping(): PropertyDecorator {
+  return ValidateBy({
+    name: 'isMapping',
+    validator: {
+      validate: (value: unknown) => missing(value) || (typeof value === 'object' && !Array.isArray(value)),
+      defaultMessage: () => 'must be a mapping (key: value)',
+    },
+  });
+}
+
+/** A list whose items must be mappings (nested classes validate their content). */
+function IsListOfMappings(options: { required?: string }): PropertyDecorator {
+  return ValidateBy({
+    name: 'isListOfMappings',
+    validator: {
+      validate: (value: unknown) => {
+        if (missing(value)) return !options.required;
+        return Array.isArray(value) && (!options.required || value.length > 0) && value.every((item) => typeof item === 'object' && item !== null && !Array.isArray(item));
+      },
+      defaultMessage: ({ value }: ValidationArguments) => {
+        if (missing(value)) return `is required (${options.required})`;
+        if (!Array.isArray(value)) return 'must be a list';
+        if (value.length === 0) return `must not be empty (${options.required})`;
+        const index = value.findIndex((item) => typeof item !== 'object' || item === null || Array.isArray(item));
+        return `item [${index}] must be a mapping (key: value)`;
+      },
+    },
+  });
+}
+
+function IsListOfStrings(): PropertyDecorator {
+  return ValidateBy({
+    name: 'isListOfStrings',
+    validator: {
+      validate: (value: unknown) => missing(value) || (Array.isArray(value) && value.every((item) => typeof item === 'string')),
+      defaultMessage: ({ value }: ValidationArguments) => {
+        if (!Array.isArray(value)) return 'must be a list of strings';
+        return `item [${value.findIndex((item) => typeof item !== 'string')}] must be a string`;
+      },
+    },
+  });
+}
+
+const PIPELINE_NAME = /^[a-z0-9_-]+$/;
+
+function IsPipelineName(): PropertyDecorator {
+  return ValidateBy({
+    name: 'isPipelineName',
+    validator: {
+      validate: (value: unknown) => typeof value === 'string' && PIPELINE_NAME.test(value),
+      defaultMessage: ({ value }: ValidationArguments) =>
+        missing(value) ? 'is required' : typeof value !== 'string' ? 'must be a string' : 'must use only lower-case letters, digits, "_" and "-"',
+    },
+  });
+}
+
+export class HttpSection {
+  @Field({ description: 'Serve the HTTP API (health, metrics, /api/*). false: no HTTP server at all.' })
+  @IsBoolean()
+  enabled: boolean = true;
+
+  @Field({ description: 'Interface the HTTP server listens on; 0.0.0.0 accepts connections from other hosts. The SLUICE_HTTP_HOST environment variable overrides it.', example: '0.0.0.0' })
+  @IsRequiredString()
+  host: string = '127.0.0.1';
+
+  @Field({ description: 'TCP port of the HTTP server (0: any free port). The SLUICE_HTTP_PORT environment variable overrides it.', example: 8080 })
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  port: number = 3000;
+
+  @Field({ description: 'Bearer token required on the data endpoints (/api/*); unset: no authentication. The SLUICE_TOKEN environment variable overrides it.', secret: true, example: '${SLUICE_TOKEN}' })
+  @IsOptional()
+  @IsString()
+  token?: string;
+}
+
+export class TransportSection {
+  @Field({ description: 'embedded: stages talk in-process, nothing to run; kafka: stages talk through Kafka topics (needs brokers).' })
+  @IsIn(['embedded', 'kafka'])
+  kind: 'embedded' | 'kafka' = 'embedded';
+
+  @Field({ description: 'Kafka bootstrap brokers as host:port (kind kafka only). The KAFKA_BROKERS environment variable (comma-separated) overrides it.', example: ['localhost:9092'] })
+  @IsListOfStrings()
+  brokers?: string[];
+
+  @Field({ description: 'Kafka client id (kind kafka only).' })
+  @IsRequiredString()
+  clientId: string = 'sluice';
+
+  @Field({ description: 'Prefix of the Kafka consumer group names, one group per pipeline: <groupPrefix>.<pipeline> (kind kafka only).' })
+  @IsRequiredString()
+  groupPrefix: string = 'sluice';
+}
+
+export class LogSection {
+  @Field({ description: 'Least severe level that is logged.' })
+  @IsIn(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'])
+  level: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent' = 'info';
+
+  @Field({ description: 'Human-readable log lines instead of JSON. Unset: pretty when stdout is a terminal.' })
+  @IsOptional()
+  @IsBoolean()
+  pretty?: boolean;
+}
+
+export class StageSection {
+  @Field({ description: 'Name of the plugin this stage runs (see `sluice plugins`).', example: 'sql' })
+  @IsRequiredString()
+  plugin: string;
+
+  @Field({ description: "The plugin's settings, validated against the plugin's config class." })
+  @IsMapping()
+  config?: Record<string, unknown>;
+}
+
+export class BatchSection {
+  @Field({ description: 'A batch is written to the sink once it holds this many records.' })
+  @IsInt()
+  @Min(1)
+  maxRecords: number = 500;
+
+  @Field({ description: '... or once its records add up to this many bytes of JSON.' })
+  @IsInt()
+  @Min(1)
+  maxBytes: number = 1_048_576;
+
+  @Field({ description: '... or once its first record has waited this many milliseconds.' })
+  @IsInt()
+  @Min(0)
+  maxWaitMs: number = 50;
+}
+
+export class RetrySection {
+  @Field({ description: 'Attempts in all (1: no retry) before a record that keeps failing is dead-lettered.' })
+  @IsInt()
+  @Min(1)
+  maxAttempts: number = 5;
+
+  @Field({ description: 'Wait before the first retry, in milliseconds.' })
+  @IsInt()
+  @Min(0)
+  initialBackoffMs: number = 100;
+
+  @Field({ description: 'Longest wait between two attempts, in milliseconds.' })
+  @IsInt()
+  @Min(0)
+  maxBackoffMs: number = 10_000;
+
+  @Field({ description: 'Each wait is the previous one times this factor (1: constant backoff).' })
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(1)
+  multiplier: number = 2;
+
+  @Field({ description: 'Random share of each wait (0..1) added or removed, to spread retries.' })
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(0)
+  @Max(1)
+  jitter: number = 0.2;
+}
+
+export class RestartSection {
+  @Field({ description: 'Wait before restarting a crashed pipeline the first time, in milliseconds; doubles on each crash in a row.' })
+  @IsInt()
+  @Min(0)
+  initialBackoffMs: number = 500;
+
+  @Field({ description: 'Longest wait between two restarts, in milliseconds.' })
+  @IsInt()
+  @Min(0)
+  maxBackoffMs: number = 30_000;
+}
+
+export class PipelineSection {
+  @Field({ description: 'Unique name of the pipeline: lower-case letters, digits, "_" and "-". Used in metrics, topics and the dead-letter file name.', example: 'vehicles' })
+  @IsPipelineName()
+  name: string;
+
+  @Field({ description: 'The source stage: where records come from.', nested: () => StageSection })
+  @IsRequiredMapping()
+  @ValidateNested()
+  @Type(() => StageSection)
+  source: StageSection;
+
+  @Field({ description: 'Transform stages applied in order to each record (optional).', nested: () => StageSection })
+  @IsListOfMappings({})
+  @ValidateNested({ each: true })
+  @Type(() => StageSection)
+  transforms?: StageSection[];
+
+  @Field({ description: 'The sink stage: where records are stored.', nested: () => StageSection })
+  @IsRequiredMapping()
+  @ValidateNested()
+  @Type(() => StageSection)
+  sink: StageSection;
+
+  @Field({ description: 'A sink for records that fail for good. Default: the file sink writing <dataDir>/dlq/<pipeline>.jsonl.', nested: () => StageSection })
+  @IsMapping()
+  @ValidateNested()
+  @Type(() => StageSection)
+  deadLetter?: StageSection;
+
+  @Field({ description: 'When a batch is handed to the sink.', nested: () => BatchSection })
+  @IsMapping()
+  @ValidateNested()
+  @Type(() => BatchSection)
+  batch: BatchSection = new BatchSection();
+
+  @Field({ description: 'How failing records are retried before they are dead-lettered.', nested: () => RetrySection })
+  @IsMapping()
+  @ValidateNested()
+  @Type(() => RetrySection)
+  retry: RetrySection = new RetrySection();
+
+  @Field({ description: 'How a crashed pipeline is restarted.', nested: () => RestartSection })
+  @IsMapping()
+  @ValidateNested()
+  @Type(() => RestartSection)
+  restart: RestartSection = new RestartSection();
+
+  @Field({ description: 'Most records read from the source and not yet acknowledged by the sink; the source pauses at this bound (backpressure).' })
+  @IsInt()
+  @Min(1)
+  maxInFlight: number = 10_000;
+}
+
+export class SluiceFileSchema {
+  @Field({ description: 'The HTTP server: health, metrics and the data API.', nested: () => HttpSection })
+  @IsMapping()
+  @ValidateNested()
+  @Type(() => HttpSection)
+  http: HttpSection = new HttpSection();
+
+  @Field({ description: 'How stages exchange records.', nested: () => TransportSection })
+  @IsMapping()
+  @ValidateNested()
+  @Type(() => TransportSection)
+  transport: TransportSection = new TransportSection();
+
+  @Field({ description: 'Folder for state (checkpoints, embedded databases, dead letters), relative to the config file. Default: ../data next to the config folder.', example: '../data' })
+  @IsOptional()
+  @IsRequiredString()
+  dataDir?: string;
+
+  @Field({ description: 'Logging.', nested: () => LogSection })
+  @IsMapping()
+  @ValidateNested()
+  @Type(() => LogSection)
+  log: LogSection = new LogSection();
+
+  @Field({ description: 'Extra plugins: npm package names, or local paths (starting with ./ or ../) relative to the config file.', example: ['sluice-plugin-foo', './my-plugins/thing.js'] })
+  @IsListOfStrings()
+  plugins: string[] = [];
+
+  @Field({ description: 'The pipelines this host runs (at least one).', nested: () => PipelineSection })
+  @IsListOfMappings({ required: 'list at least one pipeline' })
+  @ValidateNested({ each: true })
+  @Type(() => PipelineSection)
+  pipelines: PipelineSection[];
+}

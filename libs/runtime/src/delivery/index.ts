@@ -1,0 +1,4 @@
+export * from './contiguous-tracker.js';
+export * from './checkpoint-store.js';
+export * from './backoff.js';
+export * from './retry.js';

@@ -1,0 +1,196 @@
+import { describeError, isRetryable, type PluginLogger, type Sink, type SluiceRecord } from '@sluice/sdk';
+import type { ChannelTransport } from '#transports';
+import type { PipelineConfig, StageConfig } from '../config/sluice-config.js';
+import { backoffDelay, sleep } from '../delivery/backoff.js';
+import type { DeadLetter, DeadLetterQueue } from './dead-letter-queue.js';
+import { retryUntilStopped } from './retry-until-stopped.js';
+import type { StageMonitor } from './stage-monitor.js';
+
+/** One delivery from the channel: acknowledged when all its records are stored or dead-lettered. */
+interface Delivery {
+  remaining: number;
+  failed: boolean;
+  resolve(): void;
+  reject(error: unknown): void;
+}
+
+interface Pending {
+  readonly record: SluiceRecord;
+  readonly delivery: Delivery;
+  readonly bytes: number;
+}
+
+export interface SinkRunnerOptions {
+  readonly config: PipelineConfig;
+  readonly stage: StageConfig;
+  readonly sink: Sink;
+  readonly transport: ChannelTransport;
+  readonly input: string;
+  readonly group: string;
+  readonly deadLetters: DeadLetterQueue;
+  readonly monitor: StageMonitor;
+  readonly logger: PluginLogger;
+}
+
+/**
+ * Consumes a channel into a sink: gathers records into batches (count / bytes / time), writes one
+ * batch at a time, and acknowledges each delivery once all its records are stored.
+ *
+ * Failures: a retryable error is retried with backoff; when the store stays unavailable the stage
+ * turns `degraded` and keeps retrying (records are neither lost nor dead-lettered for an outage).
+ * A non-retryable error of a whole batch is isolated by writing its records one by one; records
+ * that fail on their own go to the dead-letter destination with the error and attempt count.
+ */
+export class SinkRunner {
+  private readonly stopController = new AbortController();
+  private queue: Pending[] = [];
+  private queuedBytes = 0;
+  private timer: NodeJS.Timeout | null = null;
+  private writing: Promise<void> = Promise.resolve();
+
+  constructor(private readonly options: SinkRunnerOptions) {}
+
+  async start(): Promise<void> {
+    const { sink, transport, input, group, monitor, logger, config } = this.options;
+    monitor.transition('starting');
+    await retryUntilStopped(
+      () => sink.start(),
+      config.restart,
+      this.stopController.signal,
+      (error, attempt) => {
+        monitor.fail(error);
+        monitor.transition('restarting');
+        logger.error({ err: describeError(error), attempt }, 'sink failed to start; retrying');
+      },
+    );
+    await transport.subscribe(input, group, (records) => this.handle(records));
+    monitor.transition('running');
+  }
+
+  /** Stops consuming, writes what is queued, then stops the sink. */
+  async stop(): Promise<void> {
+    const { transport, input, group, sink, monitor } = this.options;
+    monitor.transition('stopping');
+    await transport.unsubscribe(input, group);
+    while (this.queue.length > 0) this.flush();
+    await this.writing;
+    this.stopController.abort();
+    await sink.stop();
+    monitor.transition('stopped');
+  }
+
+  private handle(records: SluiceRecord[]): Promise<void> {
+    if (records.length === 0) return Promise.resolve();
+    return new Promise<void>((resolve, reject) => {
+      const delivery: Delivery = { remaining: records.length, failed: false, resolve, reject };
+      const { maxRecords, maxBytes, maxWaitMs } = this.options.config.batch;
+      this.options.monitor.counters.in += records.length;
+      for (const record of records) {
+        const bytes = maxBytes > 0 ? approximateSize(record.value) : 0;
+        this.queue.push({ record, delivery, bytes });
+        this.queuedBytes += bytes;
+      }
+      while (this.queue.length >= maxRecords || (maxBytes > 0 && this.queuedBytes >= maxBytes)) this.flush();
+      if (this.queue.length > 0) this.timer ??= setTimeout(() => this.flush(), maxWaitMs);
+    });
+  }
+
+  private flush(): void {
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = null;
+    }
+    if (this.queue.length === 0) return;
+    const batch = this.queue.splice(0, this.options.config.batch.maxRecords);
+    this.queuedBytes = this.queue.length === 0 ? 0 : Math.max(0, this.queuedBytes - batch.reduce((n, p) => n + p.bytes, 0));
+    if (this.queue.length > 0) this.timer = setTimeout(() => this.flush(), this.options.config.batch.maxWaitMs);
+    this.writing = this.writing.then(() => this.writeBatch(batch));
+  }
+
+  private async writeBatch(batch: Pending[]): Promise<void> {
+    const started = performance.now();
+    try {
+      const dead = await this.store(batch.map((p) => p.record));
+      const deadSet = new Set(dead.map((d) => d.record));
+      if (dead.length > 0) await this.options.deadLetters.send(dead, this.stopController.signal);
+      this.options.monitor.counters.deadLettered += dead.length;
+      this.options.monitor.counters.out += batch.length - dead.length;
+      this.options.monitor.batchLatency.record(performance.now() - started);
+      for (const pending of batch) {
+        if (!deadSet.has(pending.record)) this.options.monitor.counters.acked++;
+        settle(pending.delivery);
+      }
+    } catch (error) {
+      // Stopped while the store was failing, or the dead-letter destination failed: refuse the
+      // deliveries so that upstream keeps the records (they are delivered again).
+      this.options.monitor.fail(error);
+      for (const pending of batch) fail(pending.delivery, error);
+    }
+  }
+
+  /** Stores `records`; returns those that failed for good (to dead-letter). */
+  private async store(records: SluiceRecord[]): Promise<DeadLetter[]> {
+    const { sink, config, monitor, logger, stage } = this.options;
+    const signal = this.stopController.signal;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const result = await sink.write(records);
+        if (monitor.state === 'degraded') monitor.transition('running');
+        if (!result || result.failed.length === 0) return [];
+        // Some records failed on their own: the rest is stored.
+        const dead: DeadLetter[] = [];
+        const retry: SluiceRecord[] = [];
+        for (const { index, error } of result.failed) {
+          const record = records[index];
+          if (record === undefined) continue;
+          if (isRetryable(error) && attempt < config.retry.maxAttempts) retry.push(record);
+          else dead.push({ record, error: describeError(error), stage: stage.name, plugin: stage.plugin, attempts: attempt, retryable: isRetryable(error) });
+        }
+        if (retry.length > 0) {
+          monitor.counters.retried += retry.length;
+          await sleep(backoffDelay(attempt, config.retry), signal);
+          dead.push(...(await this.store(retry)));
+        }
+        return dead;
+      } catch (error) {
+        if (signal.aborted) throw error;
+        const retryable = isRetryable(error);
+        if (!retryable) {
+          if (records.length === 1) return [{ record: records[0], error: describeError(error), stage: stage.name, plugin: stage.plugin, attempts: attempt, retryable }];
+          logger.warn({ err: describeError(error), records: records.length }, 'batch refused; writing its records one by one to isolate the bad ones');
+          const dead: DeadLetter[] = [];
+          for (const record of records) dead.push(...(await this.store([record])));
+          return dead;
+        }
+        monitor.counters.retried += records.length;
+        monitor.fail(error);
+        if (attempt >= config.retry.maxAttempts && monitor.state !== 'degraded') {
+          monitor.transition('degraded');
+          logger.error({ err: describeError(error), attempts: attempt }, 'sink keeps failing; retrying until it recovers');
+        }
+        await sleep(backoffDelay(attempt, config.retry), signal);
+      }
+    }
+  }
+}
+
+function settle(delivery: Delivery): void {
+  delivery.remaining--;
+  if (delivery.remaining === 0 && !delivery.failed) delivery.resolve();
+}
+
+function fail(delivery: Delivery, error: unknown): void {
+  if (delivery.failed) return;
+  delivery.failed = true;
+  delivery.reject(error);
+}
+
+function approximateSize(value: unknown): number {
+  if (typeof value === 'string') return value.length;
+  if (value instanceof Uint8Array) return value.byteLength;
+  try {
+    return JSON.stringify(value)?.length ?? 0;
+  } catch {
+    return 0;
+  }
+}

@@ -1,0 +1,296 @@
+import type { PluginLogger, Source, SourceRecord, SluiceRecord } from '@sluice/sdk';
+import type { ChannelTransport } from '#transports';
+import type { PipelineConfig } from '../config/sluice-config.js';
+import { backoffDelay, sleep } from '../delivery/backoff.js';
+import { CheckpointStore } from '../delivery/checkpoint-store.js';
+import { ContiguousTracker, type TrackedPosition } from '../delivery/contiguous-tracker.js';
+import type { DeadLetterQueue } from './dead-letter-queue.js';
+import { retryUntilStopped } from './retry-until-stopped.js';
+import type { StageMonitor } from './stage-monitor.js';
+import type { LatencySamples } from '../metrics/latency-samples.js';
+
+interface InFlightRecord {
+  readonly record: SluiceRecord;
+  readonly tracked: TrackedPosition | null;
+  readonly readAt: number;
+}
+
+export interface SourceRunnerOptions {
+  readonly config: PipelineConfig;
+  readonly source: Source;
+  readonly transport: ChannelTransport;
+  /** Channel the source's batches are published to. */
+  readonly channel: string;
+  readonly checkpoints: CheckpointStore;
+  readonly deadLetters: DeadLetterQueue;
+  readonly monitor: StageMonitor;
+  readonly logger: PluginLogger;
+  /** End-to-end latency (read → acknowledged), ms. */
+  readonly recordLatency: LatencySamples;
+  /** Called with every end-to-end latency (ms), for the Prometheus histogram. */
+  readonly onAcked?: (count: number, latencyMs: number) => void;
+  /** How often acknowledged positions are committed, ms. */
+  readonly commitIntervalMs?: number;
+}
+
+/**
+ * Reads a source, batches its records (count / bytes / time), publishes the batches, and commits
+ * the contiguous acknowledged positions. Bounds the records in flight (backpressure), dead-letters
+ * what the source could not parse, and restarts a crashed source from the committed checkpoint.
+ */
+export class SourceRunner {
+  private readonly stopController = new AbortController();
+  private tracker = new ContiguousTracker();
+  private inFlight = 0;
+  private batch: InFlightRecord[] = [];
+  private batchBytes = 0;
+  private batchTimer: NodeJS.Timeout | null = null;
+  private readonly publishes = new Set<Promise<void>>();
+  private capacityWaiters: Array<() => void> = [];
+  private commitTimer: NodeJS.Timeout | null = null;
+  private committing: Promise<void> = Promise.resolve();
+  private supervision: Promise<void> | null = null;
+
+  constructor(private readonly options: SourceRunnerOptions) {}
+
+  /** Records read and not yet acknowledged or dead-lettered. */
+  get recordsInFlight(): number {
+    return this.inFlight;
+  }
+
+  /** Starts reading in the background; state changes are visible on the monitor. */
+  start(): void {
+    this.supervision ??= this.supervise();
+  }
+
+  /** Stops reading, publishes what was read, waits for the acknowledgements and commits. */
+  async stop(): Promise<void> {
+    this.stopController.abort();
+    this.releaseCapacityWaiters();
+    await this.supervision;
+    this.options.monitor.transition('stopped');
+  }
+
+  /** Resolves once the source finished (input ended) or stopped. */
+  async finished(): Promise<void> {
+    await this.supervision;
+  }
+
+  private async supervise(): Promise<void> {
+    const { monitor, source, logger, config } = this.options;
+    const stopSignal = this.stopController.signal;
+    let checkpoint = await this.options.checkpoints.load();
+    for (let attempt = 1; !stopSignal.aborted; attempt++) {
+      monitor.transition(attempt === 1 ? 'starting' : 'restarting');
+      let started = false;
+      try {
+        await source.start({ checkpoint, signal: stopSignal });
+        started = true;
+        monitor.transition('running');
+        const ended = await this.readLoop(stopSignal);
+        monitor.transition(ended ? 'running' : 'stopping');
+        await this.drain();
+        await source.stop();
+        if (ended) {
+          monitor.transition('finished');
+          logger.info({ checkpoint: this.options.checkpoints.checkpoint }, 'source input ended; everything read is committed');
+        }
+        return;
+      } catch (error) {
+        monitor.fail(error);
+        if (stopSignal.aborted) {
+          await this.drain();
+          if (started) await source.stop().catch(() => undefined);
+          return;
+        }
+        const delay = backoffDelay(attempt, { ...config.restart, multiplier: 2, jitter: 0.2 });
+        logger.error({ err: error instanceof Error ? error.message : String(error), attempt, retryInMs: delay }, 'source crashed; restarting from the committed checkpoint');
+        monitor.transition('restarting');
+        await this.drain();
+        if (started) await source.stop().catch((stopError: unknown) => logger.warn({ err: String(stopError) }, 'source stop after crash failed'));
+        // Whatever was not acknowledged is read again from the committed checkpoint.
+        this.tracker = new ContiguousTracker();
+        checkpoint = this.options.checkpoints.checkpoint;
+        await sleep(delay, stopSignal);
+      }
+    }
+  }
+
+  /** Returns true when the input ended, false when stopped. */
+  private async readLoop(signal: AbortSignal): Promise<boolean> {
+    const { source } = this.options;
+    while (!signal.aborted) {
+      await this.waitForCapacity(signal);
+      if (signal.aborted) return false;
+      let items: SourceRecord[] | null;
+      try {
+        items = await source.read(signal);
+      } catch (error) {
+        if (signal.aborted) return false;
+        throw error;
+      }
+      if (items === null) return true;
+      for (const item of items) this.accept(item);
+    }
+    return false;
+  }
+
+  private accept(item: SourceRecord): void {
+    const { config, monitor } = this.options;
+    const now = Date.now();
+    this.inFlight++;
+    monitor.counters.in++;
+    const tracked = item.position ? this.tracker.track(item.position) : null;
+    const record: SluiceRecord = {
+      key: item.key ?? null,
+      value: item.value,
+      headers: item.headers ?? {},
+      timestamp: item.timestamp ?? now,
+      origin: {
+        pipeline: config.name,
+        source: config.source.plugin,
+        ...(item.position ? { lane: item.position.lane, offset: item.position.offset } : {}),
+      },
+    };
+    if (item.failure !== undefined) {
+      this.deadLetterUnreadable(record, item.failure, tracked, now);
+      return;
+    }
+    this.batch.push({ record, tracked, readAt: now });
+    this.batchBytes += estimateBytes(item.value);
+    const { maxRecords, maxBytes, maxWaitMs } = config.batch;
+    if (this.batch.length >= maxRecords || this.batchBytes >= maxBytes) this.flush();
+    else this.batchTimer ??= setTimeout(() => this.flush(), maxWaitMs);
+  }
+
+  private flush(): void {
+    if (this.batchTimer) {
+      clearTimeout(this.batchTimer);
+      this.batchTimer = null;
+    }
+    if (this.batch.length === 0) return;
+    const items = this.batch;
+    this.batch = [];
+    this.batchBytes = 0;
+    const records = items.map((item) => item.record);
+    const { transport, channel, monitor, logger, config } = this.options;
+    const started = performance.now();
+    const publish = retryUntilStopped(
+      () => transport.publish(channel, records),
+      config.restart,
+      this.stopController.signal,
+      (error, attempt) => {
+        monitor.counters.retried += records.length;
+        monitor.fail(error);
+        logger.warn({ err: error instanceof Error ? error.message : String(error), attempt, records: records.length }, 'publishing a batch failed; retrying');
+      },
+    ).then(
+      () => {
+        monitor.batchLatency.record(performance.now() - started);
+        monitor.counters.out += records.length;
+        for (const item of items) this.handled(item.tracked, item.readAt);
+      },
+      () => {
+        // Stopped before the batch was accepted: nothing is committed for it, it is read again.
+        this.release(items.length);
+      },
+    );
+    this.track(publish);
+  }
+
+  private deadLetterUnreadable(record: SluiceRecord, reason: string, tracked: TrackedPosition | null, readAt: number): void {
+    const { deadLetters, config, monitor, logger } = this.options;
+    const letter = { record, error: reason, stage: 'source', plugin: config.source.plugin, attempts: 1, retryable: false };
+    const send = retryUntilStopped(
+      () => deadLetters.send([letter], this.stopController.signal),
+      config.restart,
+      this.stopController.signal,
+      (error) => logger.error({ err: error instanceof Error ? error.message : String(error) }, 'dead-letter destination failed; retrying'),
+    ).then(
+      () => {
+        monitor.counters.deadLettered++;
+        this.handled(tracked, readAt);
+      },
+      () => this.release(1),
+    );
+    this.track(send);
+  }
+
+  private track(operation: Promise<void>): void {
+    this.publishes.add(operation);
+    void operation.finally(() => this.publishes.delete(operation));
+  }
+
+  private handled(tracked: TrackedPosition | null, readAt: number): void {
+    if (tracked) this.tracker.ack(tracked);
+    const latency = Date.now() - readAt;
+    this.options.recordLatency.record(latency);
+    this.options.onAcked?.(1, latency);
+    this.options.monitor.counters.acked++;
+    this.release(1);
+    this.scheduleCommit();
+  }
+
+  private release(count: number): void {
+    this.inFlight -= count;
+    if (this.inFlight < this.options.config.maxInFlight) this.releaseCapacityWaiters();
+  }
+
+  private releaseCapacityWaiters(): void {
+    const waiters = this.capacityWaiters;
+    this.capacityWaiters = [];
+    for (const wake of waiters) wake();
+  }
+
+  private async waitForCapacity(signal: AbortSignal): Promise<void> {
+    while (this.inFlight >= this.options.config.maxInFlight && !signal.aborted) {
+      // The batch being filled may be what is holding the capacity: send it now.
+      this.flush();
+      await new Promise<void>((resolve) => this.capacityWaiters.push(resolve));
+    }
+  }
+
+  private scheduleCommit(): void {
+    this.commitTimer ??= setTimeout(() => {
+      this.commitTimer = null;
+      void this.commit();
+    }, this.options.commitIntervalMs ?? 100);
+  }
+
+  /** Persists the positions that moved; serialised so checkpoints are written in order. */
+  private commit(): Promise<void> {
+    const run = this.committing.then(async () => {
+      const moved = this.tracker.takeCommittable();
+      if (!moved) return;
+      const checkpoint = await this.options.checkpoints.commit(moved);
+      await this.options.source.commit?.(checkpoint);
+    });
+    this.committing = run.catch((error: unknown) => {
+      this.options.monitor.fail(error);
+      this.options.logger.error({ err: error instanceof Error ? error.message : String(error) }, 'committing the checkpoint failed');
+    });
+    return this.committing;
+  }
+
+  /** Publishes the open batch, waits for every publish and dead-letter to settle, then commits. */
+  private async drain(): Promise<void> {
+    this.flush();
+    while (this.publishes.size > 0) await Promise.allSettled([...this.publishes]);
+    if (this.commitTimer) {
+      clearTimeout(this.commitTimer);
+      this.commitTimer = null;
+    }
+    await this.commit();
+  }
+}
+
+/** Approximate payload size of a value for the batch byte limit. */
+function estimateBytes(value: unknown): number {
+  if (typeof value === 'string') return value.length;
+  if (value instanceof Uint8Array) return value.byteLength;
+  try {
+    return JSON.stringify(value)?.length ?? 0;
+  } catch {
+    return 0;
+  }
+}

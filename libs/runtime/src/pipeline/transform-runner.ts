@@ -1,0 +1,113 @@
+import { describeError, isRetryable, type PluginLogger, type SluiceRecord, type Transform } from '@sluice/sdk';
+import type { ChannelTransport } from '#transports';
+import type { PipelineConfig, StageConfig } from '../config/sluice-config.js';
+import { backoffDelay, sleep } from '../delivery/backoff.js';
+import type { DeadLetter, DeadLetterQueue } from './dead-letter-queue.js';
+import { retryUntilStopped } from './retry-until-stopped.js';
+import type { StageMonitor } from './stage-monitor.js';
+
+export interface TransformRunnerOptions {
+  readonly config: PipelineConfig;
+  readonly stage: StageConfig;
+  readonly transform: Transform;
+  readonly transport: ChannelTransport;
+  readonly input: string;
+  readonly output: string;
+  readonly group: string;
+  readonly deadLetters: DeadLetterQueue;
+  readonly monitor: StageMonitor;
+  readonly logger: PluginLogger;
+}
+
+interface Processed {
+  readonly outputs: SluiceRecord[];
+  readonly dead: DeadLetter[];
+}
+
+/**
+ * Consumes a channel, runs one transform over each record (retrying retryable errors with backoff,
+ * dead-lettering records that fail for good), and publishes the results to the next channel.
+ * A batch is acknowledged upstream only once its results were accepted downstream and its failures
+ * stored. Batches are processed one after the other, so per-key order holds.
+ */
+export class TransformRunner {
+  private readonly stopController = new AbortController();
+  private tail: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly options: TransformRunnerOptions) {}
+
+  async start(): Promise<void> {
+    const { transform, transport, input, group, monitor, logger, config } = this.options;
+    monitor.transition('starting');
+    await retryUntilStopped(
+      async () => {
+        await transform.start?.();
+      },
+      config.restart,
+      this.stopController.signal,
+      (error, attempt) => {
+        monitor.fail(error);
+        monitor.transition('restarting');
+        logger.error({ err: describeError(error), attempt }, 'transform failed to start; retrying');
+      },
+    );
+    await transport.subscribe(input, group, (records) => this.handle(records));
+    monitor.transition('running');
+  }
+
+  async stop(): Promise<void> {
+    const { transport, input, group, transform, monitor } = this.options;
+    monitor.transition('stopping');
+    await transport.unsubscribe(input, group);
+    await this.tail;
+    this.stopController.abort();
+    await transform.stop?.();
+    monitor.transition('stopped');
+  }
+
+  private handle(records: SluiceRecord[]): Promise<void> {
+    const processed = this.tail.then(() => this.process(records));
+    this.tail = processed.catch(() => undefined);
+    return processed.then((result) => this.forward(result, records.length));
+  }
+
+  private async process(records: readonly SluiceRecord[]): Promise<Processed> {
+    const { transform, monitor } = this.options;
+    const started = performance.now();
+    monitor.counters.in += records.length;
+    const outputs: SluiceRecord[] = [];
+    const dead: DeadLetter[] = [];
+    for (const record of records) {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          const pending = transform.process(record);
+          const result = pending instanceof Promise ? await pending : pending;
+          if (result === null) monitor.counters.dropped++;
+          else if (Array.isArray(result)) {
+            if (result.length === 0) monitor.counters.dropped++;
+            for (const output of result) outputs.push(output);
+          } else outputs.push(result as SluiceRecord);
+          break;
+        } catch (error) {
+          const retryable = isRetryable(error);
+          if (!retryable || attempt >= this.options.config.retry.maxAttempts || this.stopController.signal.aborted) {
+            dead.push({ record, error: describeError(error), stage: this.options.stage.name, plugin: this.options.stage.plugin, attempts: attempt, retryable });
+            break;
+          }
+          monitor.counters.retried++;
+          await sleep(backoffDelay(attempt, this.options.config.retry), this.stopController.signal);
+        }
+      }
+    }
+    monitor.batchLatency.record(performance.now() - started);
+    return { outputs, dead };
+  }
+
+  private async forward({ outputs, dead }: Processed, received: number): Promise<void> {
+    const { transport, output, deadLetters, monitor } = this.options;
+    await Promise.all([outputs.length > 0 ? transport.publish(output, outputs) : undefined, deadLetters.send(dead)]);
+    monitor.counters.out += outputs.length;
+    monitor.counters.deadLettered += dead.length;
+    monitor.counters.acked += received;
+  }
+}

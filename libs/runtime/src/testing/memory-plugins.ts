@@ -1,0 +1,169 @@
+import { IsInt, IsOptional } from 'class-validator';
+import {
+  defineSink,
+  defineSource,
+  defineTransform,
+  Field,
+  invalidRecord,
+  RecordError,
+  type Checkpoint,
+  type Sink,
+  type SluiceRecord,
+  type Source,
+  type SourceRecord,
+} from '@sluice/sdk';
+import pino from 'pino';
+import type { PipelineConfig, StageConfig } from '../config/sluice-config.js';
+import { RuntimeMetrics } from '../metrics/runtime-metrics.js';
+import type { PipelineEnvironment } from '../pipeline/pipeline.js';
+import type { ChannelTransport } from '#transports';
+
+/** In-memory plugins for runtime tests: their behaviour is steered by the test through hooks. */
+class NoConfig {
+  @Field({ description: 'unused' }) @IsOptional() @IsInt() unused?: number;
+}
+
+export interface CountingSourceControl {
+  /** Stop after this many records (null: endless). */
+  total: number | null;
+  batchSize: number;
+  /** Throw from read() once when this sequence number is reached. */
+  crashAt?: number;
+  /** Records with these sequence numbers are reported unreadable (failure). */
+  unreadable?: Set<number>;
+  readCount: number;
+  starts: Checkpoint[];
+  commits: Checkpoint[];
+}
+
+export function countingSource(control: CountingSourceControl) {
+  return defineSource({
+    name: 'counting',
+    version: '1.0.0',
+    description: 'test source emitting sequence numbers',
+    config: NoConfig,
+    create(): Source {
+      let next = 0;
+      return {
+        async start({ checkpoint }) {
+          control.starts.push(checkpoint);
+          next = typeof checkpoint.seq === 'number' ? checkpoint.seq + 1 : 0;
+        },
+        async read(signal) {
+          if (control.total !== null && next >= control.total) return null;
+          await new Promise((r) => setImmediate(r));
+          if (signal.aborted) return [];
+          const out: SourceRecord[] = [];
+          for (let i = 0; i < control.batchSize && (control.total === null || next < control.total); i++) {
+            if (control.crashAt === next) {
+              control.crashAt = undefined;
+              throw new Error(`crash at ${next}`);
+            }
+            const seq = next++;
+            control.readCount++;
+            out.push({
+              value: { seq },
+              key: `k${seq % 7}`,
+              position: { lane: 'seq', offset: seq },
+              ...(control.unreadable?.has(seq) ? { failure: `line ${seq} is unreadable` } : {}),
+            });
+          }
+          return out;
+        },
+        async commit(checkpoint) {
+          control.commits.push(checkpoint);
+        },
+        async stop() {},
+      };
+    },
+  });
+}
+
+export interface MemorySinkControl {
+  stored: SluiceRecord[];
+  /** Called before each write; throw to fail the batch. */
+  beforeWrite?: (batch: readonly SluiceRecord[]) => void | Promise<void>;
+  writes: number;
+}
+
+export function memorySink(control: MemorySinkControl, name = 'memory') {
+  return defineSink({
+    name,
+    version: '1.0.0',
+    description: 'test sink keeping records in memory',
+    config: NoConfig,
+    create(): Sink {
+      return {
+        async start() {},
+        async write(batch) {
+          control.writes++;
+          await control.beforeWrite?.(batch);
+          control.stored.push(...batch);
+        },
+        async stop() {},
+      };
+    },
+  });
+}
+
+/** Rejects records whose `seq` is in `poison` (bad data), fails `flaky` ones `failuresEach` times first. */
+export function pickyTransform(options: { poison?: Set<number>; flaky?: Map<number, number> }) {
+  return defineTransform({
+    name: 'picky',
+    version: '1.0.0',
+    description: 'test transform',
+    config: NoConfig,
+    create() {
+      return {
+        process(record: SluiceRecord) {
+          const seq = (record.value as { seq: number }).seq;
+          if (options.poison?.has(seq)) throw invalidRecord(`seq ${seq} is poison`);
+          const left = options.flaky?.get(seq) ?? 0;
+          if (left > 0) {
+            options.flaky!.set(seq, left - 1);
+            throw new RecordError(`seq ${seq} flaked`, { retryable: true });
+          }
+          return { ...record, value: { ...(record.value as object), doubled: seq * 2 } };
+        },
+      };
+    },
+  });
+}
+
+function stage(name: string, definition: StageConfig['definition']): StageConfig {
+  return { name, plugin: definition.name, definition, config: new NoConfig(), path: `pipelines[0].${name}` };
+}
+
+export function pipelineConfig(parts: {
+  source: StageConfig['definition'];
+  transforms?: StageConfig['definition'][];
+  sink: StageConfig['definition'];
+  deadLetter: StageConfig['definition'];
+  maxInFlight?: number;
+  maxRecords?: number;
+  maxAttempts?: number;
+}): PipelineConfig {
+  return {
+    name: 'test',
+    source: stage('source', parts.source),
+    transforms: (parts.transforms ?? []).map((t, i) => stage(`transforms[${i}]`, t)),
+    sink: stage('sink', parts.sink),
+    deadLetter: stage('deadLetter', parts.deadLetter),
+    batch: { maxRecords: parts.maxRecords ?? 10, maxBytes: 1_000_000, maxWaitMs: 5 },
+    retry: { maxAttempts: parts.maxAttempts ?? 3, initialBackoffMs: 1, maxBackoffMs: 5, multiplier: 2, jitter: 0.1 },
+    restart: { initialBackoffMs: 5, maxBackoffMs: 20 },
+    maxInFlight: parts.maxInFlight ?? 1000,
+  };
+}
+
+export function environment(transport: ChannelTransport, dataDir: string): PipelineEnvironment {
+  return { transport, dataDir, configDir: dataDir, logger: pino({ level: 'silent' }), metrics: new RuntimeMetrics({ defaultMetrics: false }) };
+}
+
+export async function waitFor(condition: () => boolean, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}

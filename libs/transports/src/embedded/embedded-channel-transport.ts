@@ -1,0 +1,68 @@
+import type { SluiceRecord } from '@sluice/sdk';
+import { lastValueFrom } from 'rxjs';
+import type { BatchHandler, ChannelSpec, ChannelTransport, TransportStatus } from '../channel-transport.js';
+import type { EmbeddedBus } from './embedded-bus.js';
+import { EmbeddedClient } from './embedded-client.js';
+import { EmbeddedServer } from './embedded-server.js';
+
+/** Rejections crossing Nest's event path may be plain objects: make them Errors again. */
+function asError(reason: unknown): Error {
+  if (reason instanceof Error) return reason;
+  const message = typeof reason === 'object' && reason !== null && 'message' in reason ? String((reason as { message: unknown }).message) : String(reason);
+  return new Error(message);
+}
+
+/**
+ * Channels inside one process, carried by the embedded Nest transport. Records are passed by
+ * reference (no copy): stages must treat records as immutable, as on any transport.
+ */
+export class EmbeddedChannelTransport implements ChannelTransport {
+  readonly kind = 'embedded';
+  private readonly channels = new Set<string>();
+  private readonly subscriptions = new Map<string, string>();
+
+  constructor(
+    private readonly bus: EmbeddedBus,
+    private readonly server: EmbeddedServer,
+    private readonly client: EmbeddedClient,
+  ) {}
+
+  async connect(): Promise<void> {
+    await this.client.connect();
+  }
+
+  async ensureChannel(spec: ChannelSpec): Promise<void> {
+    this.channels.add(spec.name);
+  }
+
+  async subscribe(channel: string, group: string, handler: BatchHandler): Promise<void> {
+    const existing = this.subscriptions.get(channel);
+    if (existing !== undefined) throw new Error(`embedded transport: channel "${channel}" already has a consumer (group "${existing}")`);
+    this.subscriptions.set(channel, group);
+    this.server.addHandler(channel, async (records: SluiceRecord[]) => handler(records), true);
+  }
+
+  async unsubscribe(channel: string): Promise<void> {
+    this.subscriptions.delete(channel);
+    this.server.removeHandler(channel);
+  }
+
+  async publish(channel: string, records: readonly SluiceRecord[]): Promise<void> {
+    try {
+      await lastValueFrom(this.client.emit(channel, records), { defaultValue: undefined });
+    } catch (reason) {
+      throw asError(reason);
+    }
+  }
+
+  async close(): Promise<void> {
+    this.client.close();
+  }
+
+  status(): TransportStatus {
+    return {
+      connected: this.bus.connected,
+      details: { kind: this.kind, channels: this.channels.size, consumers: this.subscriptions.size },
+    };
+  }
+}

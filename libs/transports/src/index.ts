@@ -1,0 +1,2 @@
+export * from './channel-transport.js';
+export * from './embedded/index.js';

@@ -1,0 +1,209 @@
+import type { SqlColumnType, SqlDriverName } from './sql.config.js';
+
+/**
+ * A value that cannot be stored in a column. The message says what was wrong with the value; the
+ * caller adds which column and record it belongs to.
+ */
+export class ColumnValueError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ColumnValueError';
+  }
+}
+
+/** Turns a value read from a record into the parameter bound for one column (never null/undefined). */
+export type ColumnEncoder = (value: unknown) => unknown;
+
+const INT32_MIN = -2147483648;
+const INT32_MAX = 2147483647;
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+const INTEGER_TEXT = /^\s*[-+]?\d+\s*$/;
+const DECIMAL_TEXT = /^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$/;
+// ISO-8601 date or date-time; the zone designator is optional (UTC is assumed without one).
+const ISO_TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?(Z|[+-]\d{2}(?::?\d{2})?)?)?$/i;
+// Years 1 to 9999: the range both drivers read and write without surprises (and ISO strings can spell).
+const MIN_TIME_MS = Date.parse('0001-01-01T00:00:00.000Z');
+const MAX_TIME_MS = Date.parse('9999-12-31T23:59:59.999Z');
+
+/** A short, readable rendering of a value for error messages (JSON, cut at 80 characters). */
+export function describeValue(value: unknown): string {
+  if (value === undefined) return 'undefined';
+  if (typeof value === 'bigint') return `${value}n`;
+  let text: string;
+  try {
+    text = JSON.stringify(value) ?? String(value);
+  } catch {
+    text = Object.prototype.toString.call(value);
+  }
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
+function kindOf(value: unknown): string {
+  if (Array.isArray(value)) return 'an array';
+  if (value === null) return 'null';
+  const type = typeof value;
+  return type === 'object' ? 'an object' : `a ${type}`;
+}
+
+function fail(value: unknown, type: string, reason?: string): never {
+  throw new ColumnValueError(`cannot convert ${describeValue(value)} to ${type}${reason ? ` (${reason})` : ''}`);
+}
+
+function toText(value: unknown, type: string, driver: SqlDriverName, maxLength?: number): string {
+  let text: string;
+  if (typeof value === 'string') text = value;
+  else if ((typeof value === 'number' && Number.isFinite(value)) || typeof value === 'boolean' || typeof value === 'bigint') text = String(value);
+  else return fail(value, type, `expected a string, got ${kindOf(value)}`);
+  // PostgreSQL text types cannot hold NUL characters; refusing the record beats failing its batch.
+  if (driver === 'postgres' && text.includes('\u0000')) fail(value, type, 'PostgreSQL text cannot contain NUL characters');
+  // Lengths count characters (code points), as varchar(n) does.
+  if (maxLength !== undefined && text.length > maxLength && [...text].length > maxLength) {
+    fail(value, type, `longer than ${maxLength} characters`);
+  }
+  return text;
+}
+
+function toInt64(value: unknown, type: string): bigint {
+  let big: bigint;
+  if (typeof value === 'bigint') big = value;
+  else if (typeof value === 'number') {
+    if (!Number.isInteger(value)) return fail(value, type, 'not an integer');
+    big = BigInt(value);
+  } else if (typeof value === 'string' && INTEGER_TEXT.test(value)) big = BigInt(value.trim());
+  else return fail(value, type, typeof value === 'string' ? 'not an integer' : `expected a number, got ${kindOf(value)}`);
+  if (big < INT64_MIN || big > INT64_MAX) fail(value, type, 'out of the 64-bit integer range');
+  return big;
+}
+
+function toInteger(value: unknown): number {
+  if (typeof value === 'number') {
+    if (Number.isInteger(value) && value >= INT32_MIN && value <= INT32_MAX) return value;
+    return fail(value, 'integer', Number.isInteger(value) ? 'out of the 32-bit integer range' : 'not an integer');
+  }
+  const big = toInt64(value, 'integer');
+  if (big < BigInt(INT32_MIN) || big > BigInt(INT32_MAX)) fail(value, 'integer', 'out of the 32-bit integer range');
+  return Number(big);
+}
+
+function toFloat(value: unknown): number {
+  if (typeof value === 'number') {
+    if (Number.isFinite(value)) return value;
+    return fail(value, 'float', 'not a finite number');
+  }
+  if (typeof value === 'string' && DECIMAL_TEXT.test(value)) {
+    const parsed = Number(value);
+    if (Number.isFinite(parsed)) return parsed;
+  }
+  if (typeof value === 'bigint') return Number(value);
+  return fail(value, 'float', typeof value === 'string' ? 'not a number' : `expected a number, got ${kindOf(value)}`);
+}
+
+function toBoolean(value: unknown): boolean {
+  if (typeof value === 'boolean') return value;
+  if (value === 1 || value === 0) return value === 1;
+  if (typeof value === 'string') {
+    const text = value.trim().toLowerCase();
+    if (text === 'true' || text === '1') return true;
+    if (text === 'false' || text === '0') return false;
+  }
+  return fail(value, 'boolean', 'expected true/false, 1/0 or "true"/"false"');
+}
+
+/** Epoch milliseconds from epoch ms (number or digits), an ISO-8601 string (UTC without offset) or a Date. */
+export function toEpochMs(value: unknown): number {
+  let ms: number;
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) return fail(value, 'timestamp', 'not a finite number');
+    ms = Math.round(value);
+  } else if (value instanceof Date) {
+    ms = value.getTime();
+  } else if (typeof value === 'string') {
+    const text = value.trim();
+    if (INTEGER_TEXT.test(text)) ms = Number(text);
+    else {
+      const match = ISO_TIMESTAMP.exec(text);
+      if (!match) return fail(value, 'timestamp', 'expected an ISO-8601 date-time or epoch milliseconds');
+      const [, year, month, day, hour, minute, second, fraction, zone] = match;
+      const iso =
+        `${year}-${month}-${day}T${hour ?? '00'}:${minute ?? '00'}:${second ?? '00'}` +
+        `.${(fraction ?? '').padEnd(3, '0').slice(0, 3)}${normaliseZone(zone)}`;
+      ms = Date.parse(iso);
+      // Date.parse rolls some impossible dates over (Feb 30 → Mar 1): check the fields survived.
+      if (Number.isNaN(ms) || !sameCalendarDay(ms, iso, Number(year), Number(month), Number(day))) {
+        return fail(value, 'timestamp', 'not a valid date');
+      }
+    }
+  } else {
+    return fail(value, 'timestamp', `expected an ISO-8601 string or epoch milliseconds, got ${kindOf(value)}`);
+  }
+  if (Number.isNaN(ms) || ms < MIN_TIME_MS || ms > MAX_TIME_MS) fail(value, 'timestamp', 'outside the years 1 to 9999');
+  return ms;
+}
+
+function normaliseZone(zone: string | undefined): string {
+  if (!zone || zone.toUpperCase() === 'Z') return 'Z';
+  const digits = zone.replace(':', '');
+  return `${digits.slice(0, 3)}:${digits.length > 3 ? digits.slice(3, 5) : '00'}`;
+}
+
+function sameCalendarDay(ms: number, iso: string, year: number, month: number, day: number): boolean {
+  // Compare in the record's own offset: shift by it and read the UTC fields.
+  const zone = iso.slice(23);
+  const offsetMinutes = zone === 'Z' ? 0 : (zone[0] === '-' ? -1 : 1) * (Number(zone.slice(1, 3)) * 60 + Number(zone.slice(4, 6)));
+  const local = new Date(ms + offsetMinutes * 60_000);
+  return local.getUTCFullYear() === year && local.getUTCMonth() + 1 === month && local.getUTCDate() === day;
+}
+
+function toJsonText(value: unknown, driver: SqlDriverName): string {
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(value);
+  } catch (error) {
+    return fail(value, 'json', error instanceof Error ? error.message : String(error));
+  }
+  if (text === undefined) return fail(value, 'json', `${kindOf(value)} has no JSON form`);
+  // jsonb refuses the \u0000 escape ("unsupported Unicode escape sequence").
+  if (driver === 'postgres' && text.includes('\\u0000')) fail(value, 'json', 'PostgreSQL jsonb cannot contain NUL characters');
+  return text;
+}
+
+/**
+ * The encoder of a column type for a driver. Values are checked strictly so that a bad value fails
+ * its own record instead of the whole batch (the database would reject the statement):
+ * - string/text: strings, or numbers/booleans written as text; objects are refused.
+ * - integer: 32-bit integers, as numbers or integer strings. bigint: 64-bit integers (numbers,
+ *   integer strings or BigInts); bound as numbers when safe, else as BigInt (SQLite) / text (PostgreSQL).
+ * - float: finite numbers or decimal strings.
+ * - boolean: true/false, 1/0, "true"/"false"/"1"/"0"; SQLite stores 1/0.
+ * - timestamp: epoch ms (fractions rounded), digit strings (epoch ms), ISO-8601 strings (UTC when
+ *   they carry no offset) or Dates, years 1–9999. SQLite stores epoch ms as an integer, PostgreSQL
+ *   gets an ISO string for its timestamptz column.
+ * - json: any JSON-serialisable value, as JSON text (jsonb in PostgreSQL).
+ */
+export function columnEncoder(type: SqlColumnType, driver: SqlDriverName, length?: number): ColumnEncoder {
+  switch (type) {
+    case 'string':
+      return (value) => toText(value, 'string', driver, length);
+    case 'text':
+      return (value) => toText(value, 'text', driver);
+    case 'integer':
+      return toInteger;
+    case 'bigint':
+      return (value) => {
+        if (typeof value === 'number' && Number.isSafeInteger(value)) return value;
+        const big = toInt64(value, 'bigint');
+        const small = Number(big);
+        if (Number.isSafeInteger(small)) return small;
+        return driver === 'sqlite' ? big : big.toString();
+      };
+    case 'float':
+      return toFloat;
+    case 'boolean':
+      return driver === 'sqlite' ? (value) => (toBoolean(value) ? 1 : 0) : toBoolean;
+    case 'timestamp':
+      return driver === 'sqlite' ? toEpochMs : (value) => new Date(toEpochMs(value)).toISOString();
+    case 'json':
+      return (value) => toJsonText(value, driver);
+  }
+}
