@@ -35,9 +35,10 @@ SVC="${SERVICES_DIR:-$ROOT/.services}"
 JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 NODE="${NODE:-node}"
 PROBE="$CONF/probe.mjs"
-KLIB="$SVC/kafka/lib"
-CLIB="$SVC/cassandra/lib"
 KAFKA_LINE="${KAFKA_LINE:-4}"
+KLIB="$SVC/kafka/lib"
+[ "$KAFKA_LINE" = 3 ] && KLIB="$SVC/kafka/lib-3.9" # own dir: switching lines never mixes jars
+CLIB="$SVC/cassandra/lib"
 CLUSTER_ID="${KAFKA_CLUSTER_ID:-MkU3OEVBNTcwNTJENDM2Qg}" # any base64url 16-byte id (22 chars)
 LOG_LINES="${LOG_LINES:-200}"
 
@@ -180,12 +181,13 @@ fetch_one() { # pom outdir
     command -v mvn > /dev/null 2>&1 || die "mvn not found (apt-get install maven)"
     local t0; t0="$(date +%s)"
     rm -rf "$2" && mkdir -p "$2"
-    if ! mvn -B -q -o -f "$1" dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$2" \
+    if ! mvn -B -q -o -Dstyle.color=never -f "$1" dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$2" \
       > "$SVC/mvn-offline.log" 2>&1; then
       log "fetching $(basename "$(dirname "$1")") jars from Maven Central ($1)"
       rm -rf "$2" && mkdir -p "$2"
-      mvn -B -q -f "$1" dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$2" \
-        || die "maven could not fetch the jars of $1"
+      mvn -B -q -Dstyle.color=never -f "$1" dependency:copy-dependencies -DincludeScope=runtime \
+        -DoutputDirectory="$2" > "$SVC/mvn.log" 2>&1 \
+        || { tail -n 40 "$SVC/mvn.log" >&2; die "maven could not fetch the jars of $1 (full output: $SVC/mvn.log)"; }
     fi
     touch "$stamp"
     log "$(basename "$(dirname "$2")") jars: $(find "$2" -name '*.jar' | wc -l) files, $(du -sm "$2" | cut -f1) MiB, fetched in $(( $(date +%s) - t0 )) s"
@@ -194,7 +196,7 @@ fetch_one() { # pom outdir
 fetch_kafka() {
   local pom="$CONF/kafka/pom.xml"
   [ "$KAFKA_LINE" = 3 ] && pom="$CONF/kafka/pom-3.9.xml"
-  fetch_one "$pom" "$KLIB" # switching KAFKA_LINE re-fetches into an emptied dir (no 3.9/4.x jar mix)
+  fetch_one "$pom" "$KLIB"
 }
 fetch_cassandra() { fetch_one "$CONF/cassandra/pom.xml" "$CLIB"; }
 
@@ -215,21 +217,29 @@ up_svc() { # svc
   mkdir -p "$SVC/$1/logs"
   (
     flock 9
-    local pid detail
+    local pid detail ran_on
     if pid="$(our_pid "$1")"; then
-      if detail="$("$NODE" "$PROBE" "$1" "127.0.0.1:$(local_port_of "$1")" --wait 1 2>/dev/null)"; then
-        log "$1: already running (pid $pid, started by this harness): $detail"
+      ran_on="$(cat "$SVC/$1/port" 2>/dev/null || true)"
+      if [ "$ran_on" = "$(local_port_of "$1")" ] && covers_local_start "$1"; then
+        if detail="$("$NODE" "$PROBE" "$1" "127.0.0.1:$ran_on" --wait 1 2>/dev/null)"; then
+          log "$1: already running (pid $pid, started by this harness): $detail"
+          exit 0
+        fi
+        log "$1: pid $pid is running but not answering yet; waiting"
+        await_ready "$1" "$(timeout_of "$1")" "$pid" "$(date +%s%3N)"
+        exit $?
+      fi
+      if detail="$(probe_once "$1")"; then
+        log "$1: using the service that answers at $detail (not started here; the one this harness started on port $ran_on keeps running)"
         exit 0
       fi
-      log "$1: pid $pid is running but not answering yet; waiting"
-      await_ready "$1" "$(timeout_of "$1")" "$pid" "$(date +%s%3N)"
-      exit $?
+      die "$1: the instance this harness started (pid $pid) listens on 127.0.0.1:$ran_on, but the configured address is $(addresses_of "$1") / port $(local_port_of "$1"); run 'services.sh down $1' first"
     fi
     if detail="$(probe_once "$1")"; then
       log "$1: using the service that answers at $detail (not started, will not be stopped here)"
       exit 0
     fi
-    covers_local_start "$1" || die "$1: nothing answers at $(addresses_of "$1") and that is not 127.0.0.1:$(local_port_of "$1"), where this harness would start it (set ${1^^}_PORT or the address)"
+    covers_local_start "$1" || die "$1: nothing answers at $(addresses_of "$1"), and that is not 127.0.0.1:$(local_port_of "$1") where this harness would start it (fix the address, or set ${1^^}_PORT)"
     "start_$1"
   ) 9> "$SVC/$1.lock"
 }
@@ -280,17 +290,23 @@ EOF
   fi
   local logf; logf="$(log_file_of kafka)"
   printf '==== %s starting Kafka (line %s) on 127.0.0.1:%s\n' "$(date -Is)" "$KAFKA_LINE" "$KAFKA_PORT" >> "$logf"
+  # a log dir formatted by 4.x cannot be read by 3.9 (metadata.version) and vice versa
+  if [ -f "$d/data/meta.properties" ] && [ "$(cat "$d/data/.kafka-line" 2>/dev/null || echo 4)" != "$KAFKA_LINE" ]; then
+    die "kafka: $d/data was formatted by Kafka line $(cat "$d/data/.kafka-line" 2>/dev/null || echo 4), KAFKA_LINE=$KAFKA_LINE; run: services.sh clean kafka"
+  fi
   # format the KRaft log dir once (a JVM start saved on every later start)
   if [ ! -f "$d/data/meta.properties" ]; then
     "$JAVA" -Xmx256m -XX:TieredStopAtLevel=1 $(klog tools) -cp "$KLIB/*" kafka.tools.StorageTool format \
       -t "$CLUSTER_ID" -c "$d/server.properties" --ignore-formatted >> "$logf" 2>&1 \
       || { tail -n 30 "$logf" >&2; die "kafka: storage format failed"; }
+    echo "$KAFKA_LINE" > "$d/data/.kafka-line"
   fi
   log "kafka: starting on 127.0.0.1:$KAFKA_PORT (heap $KAFKA_HEAP, log $logf)"
   launch "$d/pid" "$logf" "$JAVA" "-Xms$KAFKA_HEAP" "-Xmx$KAFKA_HEAP" -server -XX:+UseG1GC -XX:MaxGCPauseMillis=20 \
     -XX:InitiatingHeapOccupancyPercent=35 -XX:+ExplicitGCInvokesConcurrent -XX:MaxInlineLevel=15 \
     -Djava.awt.headless=true "-Dkafka.logs.dir=$d/logs" $(klog broker) \
     -cp "$KLIB/*" kafka.Kafka "$d/server.properties"
+  echo "$KAFKA_PORT" > "$d/port"
   await_ready kafka "$KAFKA_START_TIMEOUT" "$(cat "$d/pid")" "$t0"
 }
 
@@ -433,6 +449,7 @@ start_cassandra() {
   log "cassandra: starting on 127.0.0.1:$CASSANDRA_PORT (heap $CASSANDRA_HEAP, log $logf)"
   launch "$d/pid" "$logf" "$JAVA" "${OPTS[@]}" -cp "$CONF/cassandra:$CLIB/*" \
     org.apache.cassandra.service.CassandraDaemon
+  echo "$CASSANDRA_PORT" > "$d/port"
   await_ready cassandra "$CASSANDRA_START_TIMEOUT" "$(cat "$d/pid")" "$t0"
 }
 

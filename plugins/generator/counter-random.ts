@@ -23,7 +23,8 @@ export class CounterRandom {
     this.b = k2;
     this.c = fmix32(k1 ^ Math.imul(k2, 0x27d4eb2d));
     this.d = 1;
-    for (let i = 0; i < 12; i++) this.nextUint32();
+    // The state words come out of a full-avalanche hash already; a few rounds finish the mixing.
+    for (let i = 0; i < 4; i++) this.nextUint32();
   }
 
   /** An integer in [0, 2^32). */

@@ -23,6 +23,8 @@ export class RecordFactory {
   private readonly payloadField: string;
   /** Padding characters, twice the target size so any window of the needed length can be cut from it. */
   private readonly padPool: string;
+  /** JSON bytes of a record whose field values are all left out (see the constructor). */
+  private readonly frameBytes: number;
 
   constructor(config: Pick<GeneratorConfig, 'seed' | 'fields' | 'keyField' | 'payloadBytes' | 'payloadField'>) {
     this.seed = config.seed;
@@ -39,6 +41,9 @@ export class RecordFactory {
       pool = chars.join('');
     }
     this.padPool = pool;
+    // `{"a":…,"b":…,"payload":""}` without the field values: braces, names, colons, commas, empty padding.
+    const names = [...this.fields.map((f) => f.name), this.payloadField];
+    this.frameBytes = 2 + names.reduce((sum, name) => sum + Buffer.byteLength(JSON.stringify(name)) + 1, 0) + (names.length - 1) + 2;
   }
 
   /** Record number `sequence` (0-based). */
@@ -59,11 +64,30 @@ export class RecordFactory {
 
   /** Adds the padding field so that the record's JSON is exactly `payloadBytes` bytes (when it is not already bigger). */
   private pad(value: Record<string, unknown>, random: CounterRandom): void {
+    let base = this.frameBytes;
+    const fields = this.fields;
+    for (let i = 0; i < fields.length; i++) base += jsonBytes(value[fields[i].name]);
     value[this.payloadField] = '';
-    const base = Buffer.byteLength(JSON.stringify(value));
     const missing = this.payloadBytes - base;
     if (missing <= 0) return;
     const start = random.nextUint32() % this.payloadBytes;
     value[this.payloadField] = this.padPool.slice(start, start + missing);
+  }
+}
+
+/** Characters that JSON escapes, or that take more than one byte in UTF-8. */
+const NOT_PLAIN = /[\u0000-\u001f"\\\u007f-\uffff]/;
+
+/** The size in bytes of `value` serialised as JSON (UTF-8), without serialising the common cases. */
+export function jsonBytes(value: unknown): number {
+  switch (typeof value) {
+    case 'string':
+      return NOT_PLAIN.test(value) ? Buffer.byteLength(JSON.stringify(value)) : value.length + 2;
+    case 'number':
+      return Number.isFinite(value) ? String(value).length : 4;
+    case 'boolean':
+      return value ? 4 : 5;
+    default:
+      return value === null ? 4 : Buffer.byteLength(JSON.stringify(value) ?? 'null');
   }
 }

@@ -1,5 +1,6 @@
 import { didYouMean, validateConfig, type ConfigIssue } from '@sluice/sdk';
-import { CounterRandom } from './counter-random.js';
+import { IsoTimestampFormatter, RandomStringBuilder, UuidBuilder } from './ascii-text.js';
+import type { CounterRandom } from './counter-random.js';
 import { FIELD_TYPES, GeneratorFieldSpec, OPTIONS_BY_TYPE, type FieldSpecInput, type FieldType } from './generator.config.js';
 
 /** Makes the value of one field of record `sequence`, drawing from `random` (already reset for that record). */
@@ -10,8 +11,6 @@ export interface CompiledField {
   readonly generate: FieldGenerator;
 }
 
-const ALPHANUMERIC = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
-const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 const DEFAULT_TIMESTAMP_FROM = '2025-01-01T00:00:00.000Z';
 
 /** `uuid` → `{ type: 'uuid' }`; objects pass through. */
@@ -91,25 +90,6 @@ function checkTypeRules(spec: GeneratorFieldSpec, path: string): ConfigIssue[] {
   return issues;
 }
 
-function uuid(random: CounterRandom): string {
-  const w0 = random.nextUint32();
-  const w1 = random.nextUint32();
-  const w2 = (random.nextUint32() & 0xffff0fff) | 0x00004000; // version 4
-  const w3 = (random.nextUint32() & 0x3fffffff) | 0x80000000; // RFC 4122 variant
-  return (
-    HEX[w0 >>> 24] + HEX[(w0 >>> 16) & 255] + HEX[(w0 >>> 8) & 255] + HEX[w0 & 255] + '-' +
-    HEX[w1 >>> 24] + HEX[(w1 >>> 16) & 255] + '-' + HEX[(w1 >>> 8) & 255] + HEX[w1 & 255] + '-' +
-    HEX[w2 >>> 24] + HEX[(w2 >>> 16) & 255] + '-' + HEX[(w2 >>> 8) & 255] + HEX[w2 & 255] +
-    HEX[w3 >>> 24] + HEX[(w3 >>> 16) & 255] + HEX[(w3 >>> 8) & 255] + HEX[w3 & 255]
-  );
-}
-
-function randomString(random: CounterRandom, length: number): string {
-  let out = '';
-  for (let i = 0; i < length; i++) out += ALPHANUMERIC[random.nextUint32() % 62];
-  return out;
-}
-
 function baseGenerator(spec: GeneratorFieldSpec): FieldGenerator {
   switch (spec.type) {
     case 'sequence': {
@@ -117,8 +97,10 @@ function baseGenerator(spec: GeneratorFieldSpec): FieldGenerator {
       const step = spec.step ?? 1;
       return (_random, sequence) => start + sequence * step;
     }
-    case 'uuid':
-      return (random) => uuid(random);
+    case 'uuid': {
+      const builder = new UuidBuilder();
+      return (random) => builder.next(random);
+    }
     case 'int': {
       const min = spec.min ?? 0;
       const max = spec.max ?? 1000;
@@ -131,8 +113,8 @@ function baseGenerator(spec: GeneratorFieldSpec): FieldGenerator {
       return (random) => Math.round((min + random.nextFloat() * (max - min)) * scale) / scale;
     }
     case 'string': {
-      const length = spec.length ?? 12;
-      return (random) => randomString(random, length);
+      const builder = new RandomStringBuilder(spec.length ?? 12);
+      return (random) => builder.next(random);
     }
     case 'pick': {
       const values = spec.values ?? [];
@@ -142,8 +124,9 @@ function baseGenerator(spec: GeneratorFieldSpec): FieldGenerator {
       const from = Date.parse(spec.from ?? DEFAULT_TIMESTAMP_FROM);
       const stepMs = spec.stepMs ?? 1000;
       const iso = (spec.format ?? 'iso') === 'iso';
-      if (spec.clock === 'wall') return iso ? () => new Date().toISOString() : () => Date.now();
-      return iso ? (_random, sequence) => new Date(from + sequence * stepMs).toISOString() : (_random, sequence) => from + sequence * stepMs;
+      const formatter = new IsoTimestampFormatter();
+      if (spec.clock === 'wall') return iso ? () => formatter.format(Date.now()) : () => Date.now();
+      return iso ? (_random, sequence) => formatter.format(from + sequence * stepMs) : (_random, sequence) => from + sequence * stepMs;
     }
     case 'bool': {
       const probability = spec.probability ?? 0.5;
@@ -163,9 +146,4 @@ export function compileField(name: string, input: FieldSpecInput): CompiledField
   const nullRate = spec.nullRate ?? 0;
   const generate: FieldGenerator = nullRate > 0 ? (random, sequence) => (random.nextFloat() < nullRate ? null : base(random, sequence)) : base;
   return { name, generate };
-}
-
-/** The type of each field, for docs and tests. */
-export function fieldType(input: FieldSpecInput): FieldType {
-  return normalise(input).type as FieldType;
 }

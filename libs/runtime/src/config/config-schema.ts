@@ -1,4 +1,5 @@
-import { Field } from '@sluice/sdk';
+import { Field, validateConfig, type ConfigIssue } from '@sluice/sdk';
+import { withoutRedundantIssues } from './config-issues.js';
 import { Type } from 'class-transformer';
 import {
   IsBoolean,
@@ -38,7 +39,7 @@ function IsRequiredMapping(): PropertyDecorator {
     name: 'isRequiredMapping',
     validator: {
       validate: (value: unknown) => typeof value === 'object' && value !== null && !Array.isArray(value),
-      defaultMessage: ({ value }: ValidationArguments) => (missing(value) ? 'is required' : 'must be a mapping (key: value)'),
+      defaultMessage: ({ value }: ValidationArguments) => (missing(value) ? 'is required' : MAPPING),
     },
   });
 }
@@ -49,29 +50,35 @@ function IsMapping(): PropertyDecorator {
     name: 'isMapping',
     validator: {
       validate: (value: unknown) => missing(value) || (typeof value === 'object' && !Array.isArray(value)),
-      defaultMessage: () => 'must be a mapping (key: value)',
+      defaultMessage: () => MAPPING,
     },
   });
 }
 
-/** A list whose items must be mappings (nested classes validate their content). */
-function IsListOfMappings(options: { required?: string }): PropertyDecorator {
+/** A list (of mappings, checked by the nested validation): "is required", "must be a list", "must not be empty". */
+function IsList(options: { required?: string }): PropertyDecorator {
   return ValidateBy({
-    name: 'isListOfMappings',
+    name: 'isList',
     validator: {
-      validate: (value: unknown) => {
-        if (missing(value)) return !options.required;
-        return Array.isArray(value) && (!options.required || value.length > 0) && value.every((item) => typeof item === 'object' && item !== null && !Array.isArray(item));
-      },
+      validate: (value: unknown) => (missing(value) ? !options.required : Array.isArray(value) && (!options.required || value.length > 0)),
       defaultMessage: ({ value }: ValidationArguments) => {
         if (missing(value)) return `is required (${options.required})`;
         if (!Array.isArray(value)) return 'must be a list';
-        if (value.length === 0) return `must not be empty (${options.required})`;
-        const index = value.findIndex((item) => typeof item !== 'object' || item === null || Array.isArray(item));
-        return `item [${index}] must be a mapping (key: value)`;
+        return `must not be empty (${options.required})`;
       },
     },
   });
+}
+
+const MAPPING = 'must be a mapping (key: value)';
+
+/**
+ * Validates a nested class (or each item of a list of them). A value that is no mapping gets
+ * {@link MAPPING}; for a list that is no list at all, {@link validateFileSchema} keeps the list
+ * check's message instead.
+ */
+function Nested(each = false): PropertyDecorator {
+  return ValidateNested({ each, message: MAPPING });
 }
 
 function IsListOfStrings(): PropertyDecorator {
@@ -194,12 +201,12 @@ export class RetrySection {
   maxBackoffMs: number = 10_000;
 
   @Field({ description: 'Each wait is the previous one times this factor (1: constant backoff).' })
-  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @IsNumber({ allowNaN: false, allowInfinity: false }, { message: 'must be a number' })
   @Min(1)
   multiplier: number = 2;
 
   @Field({ description: 'Random share of each wait (0..1) added or removed, to spread retries.' })
-  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @IsNumber({ allowNaN: false, allowInfinity: false }, { message: 'must be a number' })
   @Min(0)
   @Max(1)
   jitter: number = 0.2;
@@ -224,43 +231,43 @@ export class PipelineSection {
 
   @Field({ description: 'The source stage: where records come from.', nested: () => StageSection })
   @IsRequiredMapping()
-  @ValidateNested()
+  @Nested()
   @Type(() => StageSection)
   source: StageSection;
 
   @Field({ description: 'Transform stages applied in order to each record (optional).', nested: () => StageSection })
-  @IsListOfMappings({})
-  @ValidateNested({ each: true })
+  @IsList({})
+  @Nested(true)
   @Type(() => StageSection)
   transforms?: StageSection[];
 
   @Field({ description: 'The sink stage: where records are stored.', nested: () => StageSection })
   @IsRequiredMapping()
-  @ValidateNested()
+  @Nested()
   @Type(() => StageSection)
   sink: StageSection;
 
   @Field({ description: 'A sink for records that fail for good. Default: the file sink writing <dataDir>/dlq/<pipeline>.jsonl.', nested: () => StageSection })
   @IsMapping()
-  @ValidateNested()
+  @Nested()
   @Type(() => StageSection)
   deadLetter?: StageSection;
 
   @Field({ description: 'When a batch is handed to the sink.', nested: () => BatchSection })
   @IsMapping()
-  @ValidateNested()
+  @Nested()
   @Type(() => BatchSection)
   batch: BatchSection = new BatchSection();
 
   @Field({ description: 'How failing records are retried before they are dead-lettered.', nested: () => RetrySection })
   @IsMapping()
-  @ValidateNested()
+  @Nested()
   @Type(() => RetrySection)
   retry: RetrySection = new RetrySection();
 
   @Field({ description: 'How a crashed pipeline is restarted.', nested: () => RestartSection })
   @IsMapping()
-  @ValidateNested()
+  @Nested()
   @Type(() => RestartSection)
   restart: RestartSection = new RestartSection();
 
@@ -273,13 +280,13 @@ export class PipelineSection {
 export class SluiceFileSchema {
   @Field({ description: 'The HTTP server: health, metrics and the data API.', nested: () => HttpSection })
   @IsMapping()
-  @ValidateNested()
+  @Nested()
   @Type(() => HttpSection)
   http: HttpSection = new HttpSection();
 
   @Field({ description: 'How stages exchange records.', nested: () => TransportSection })
   @IsMapping()
-  @ValidateNested()
+  @Nested()
   @Type(() => TransportSection)
   transport: TransportSection = new TransportSection();
 
@@ -290,7 +297,7 @@ export class SluiceFileSchema {
 
   @Field({ description: 'Logging.', nested: () => LogSection })
   @IsMapping()
-  @ValidateNested()
+  @Nested()
   @Type(() => LogSection)
   log: LogSection = new LogSection();
 
@@ -299,8 +306,25 @@ export class SluiceFileSchema {
   plugins: string[] = [];
 
   @Field({ description: 'The pipelines this host runs (at least one).', nested: () => PipelineSection })
-  @IsListOfMappings({ required: 'list at least one pipeline' })
-  @ValidateNested({ each: true })
+  @IsList({ required: 'list at least one pipeline' })
+  @Nested(true)
   @Type(() => PipelineSection)
   pipelines: PipelineSection[];
+}
+
+/**
+ * Validates a parsed config file against {@link SluiceFileSchema}: an instance with the defaults
+ * filled in, and the issues (paths relative to the file's root, one issue per path and message).
+ */
+export function validateFileSchema(raw: unknown): { schema: SluiceFileSchema; issues: ConfigIssue[] } {
+  const { config, issues } = validateConfig(SluiceFileSchema, raw);
+  const kept: ConfigIssue[] = [];
+  for (const issue of withoutRedundantIssues(issues)) {
+    const samePath = issues.filter((other) => other.path === issue.path);
+    const duplicate = kept.some((other) => other.path === issue.path && other.message === issue.message);
+    // ValidateNested reports a list that is no list as "must be a mapping": the list check said it better.
+    const shadowed = issue.message === MAPPING && samePath.some((other) => other.message === 'must be a list');
+    if (!duplicate && !shadowed) kept.push(issue);
+  }
+  return { schema: config, issues: kept };
 }

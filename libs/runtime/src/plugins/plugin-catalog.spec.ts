@@ -1,9 +1,9 @@
+import { describe, expect, it } from '@jest/globals';
 import { defineSink, defineSource, SDK_VERSION, type PluginDefinition } from '@sluice/sdk';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DEFAULT_BUILTIN_DIR, PluginCatalog } from './plugin-catalog.js';
-import { PluginDiscoveryError, PluginRegistrationError } from './plugin-discovery-error.js';
+import { DEFAULT_BUILTIN_DIR, PluginCatalog, PluginDiscoveryError, PluginRegistrationError } from './index.js';
 
 const FIXTURES = fileURLToPath(new URL('../../../../test/fixtures/plugins', import.meta.url));
 

@@ -42,7 +42,7 @@ export class EmbeddedChannelTransport implements ChannelTransport {
     this.server.addHandler(channel, async (records: SluiceRecord[]) => handler(records), true);
   }
 
-  async unsubscribe(channel: string): Promise<void> {
+  async unsubscribe(channel: string, _group?: string): Promise<void> {
     this.subscriptions.delete(channel);
     this.server.removeHandler(channel);
   }

@@ -1,0 +1,45 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import type { INestApplication } from '@nestjs/common';
+import type { Logger } from 'pino';
+import type { SluiceConfig, SluiceRuntime } from '#runtime';
+import { EmbeddedServer } from '#transports';
+import { SLUICE_RUNTIME } from '#health';
+import { PinoNestLogger } from './pino-nest-logger.js';
+import { SluiceHostModule } from './sluice-host.module.js';
+
+export interface SluiceHost {
+  readonly app: INestApplication;
+  readonly runtime: SluiceRuntime;
+  /** The address the HTTP server listens on, e.g. `http://127.0.0.1:3000` (null when disabled). */
+  readonly url: string | null;
+  close(): Promise<void>;
+}
+
+/**
+ * Boots the host for a config: the transport's microservice strategy, the HTTP endpoints, then the
+ * pipelines (started by the runtime lifecycle). `handleSignals` installs SIGTERM/SIGINT handling
+ * that drains the pipelines before the process exits.
+ */
+export async function createHost(config: SluiceConfig, logger: Logger, options: { handleSignals?: boolean; processMetrics?: boolean } = {}): Promise<SluiceHost> {
+  const app = await NestFactory.create(SluiceHostModule.forRoot({ config, logger, processMetrics: options.processMetrics }), {
+    logger: new PinoNestLogger(logger.child({ component: 'nest' })),
+    bufferLogs: false,
+  });
+  if (options.handleSignals) app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
+  if (config.transport.kind === 'embedded') {
+    app.connectMicroservice({ strategy: app.get(EmbeddedServer) }, { inheritAppConfig: true });
+    await app.startAllMicroservices();
+  }
+  let url: string | null = null;
+  if (config.http.enabled) {
+    await app.listen(config.http.port, config.http.host);
+    const address = app.getHttpServer().address() as { port: number } | null;
+    url = `http://${config.http.host}:${address?.port ?? config.http.port}`;
+    logger.info({ url }, 'HTTP endpoints ready: /health/live /health/ready /metrics /api/pipelines');
+  } else {
+    await app.init();
+  }
+  const runtime = app.get<SluiceRuntime>(SLUICE_RUNTIME);
+  return { app, runtime, url, close: () => app.close() };
+}

@@ -1,0 +1,48 @@
+// `npm run bench`: runs each scenario of bench/pipelines/ through the real config loader and runtime
+// on the embedded transport, and prints one JSON line per scenario.
+import 'reflect-metadata';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createLogger, loadConfig, RuntimeMetrics, SluiceRuntime } from '#runtime';
+import { createEmbeddedTransport } from '#transports';
+
+const here = dirname(fileURLToPath(import.meta.url));
+// Compiled to dist/bench/run.js; the scenarios stay in the source tree.
+const scenarioDir = join(here, '..', '..', 'bench', 'pipelines');
+const count = Number(process.env.BENCH_COUNT ?? 200_000);
+const only = process.argv[2];
+
+async function runScenario(file: string): Promise<Record<string, unknown>> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'sluice-bench-'));
+  try {
+    const config = await loadConfig(join(scenarioDir, file), { env: { ...process.env, BENCH_COUNT: String(count), BENCH_DATA_DIR: dataDir } });
+    const logger = createLogger({ level: 'warn', pretty: false });
+    const runtime = new SluiceRuntime(config, createEmbeddedTransport().transport, logger, new RuntimeMetrics({ defaultMetrics: false }));
+    const started = performance.now();
+    await runtime.start();
+    await Promise.all(runtime.pipelines.map((p) => p.sourceFinished()));
+    const seconds = (performance.now() - started) / 1000;
+    const status = runtime.status();
+    await runtime.stop();
+    const pipeline = status.pipelines[0];
+    const sink = pipeline.stages.find((s) => s.stage === 'sink');
+    const records = sink?.counters.acked ?? 0;
+    return {
+      scenario: file.replace(/\.yaml$/, ''),
+      records,
+      deadLettered: pipeline.stages.reduce((n, s) => n + s.counters.deadLettered, 0),
+      seconds: Number(seconds.toFixed(3)),
+      recordsPerSecond: Math.round(records / seconds),
+      p50LatencyMs: pipeline.latencyMs.p50,
+      p99LatencyMs: pipeline.latencyMs.p99,
+      rssMb: Math.round(process.memoryUsage().rss / 1048576),
+    };
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+const files = readdirSync(scenarioDir).filter((f) => f.endsWith('.yaml') && (!only || f.startsWith(only))).sort();
+for (const file of files) process.stdout.write(`${JSON.stringify(await runScenario(file))}\n`);

@@ -1,0 +1,4 @@
+export * from './tokens.js';
+export * from './pipelines-health.indicator.js';
+export * from './health.controller.js';
+export * from './health.module.js';

@@ -1,0 +1,168 @@
+import jsonata from 'jsonata';
+import type { ConfigIssue, SluiceRecord } from '@sluice/sdk';
+import { compileFastEvaluator, type FastEvaluator, type VariableReader } from './fast-evaluator.js';
+import { DECLINE } from './jsonata-semantics.js';
+import { NotJsonError, toPlainJson } from './plain-json.js';
+
+/** Returned by {@link JsonataExpression.evaluateSync} when the record needs the (async) jsonata evaluator. */
+export const NEEDS_ASYNC: unique symbol = Symbol('jsonata.needs-async');
+
+/** The shape of the errors jsonata throws (plain objects, not Error instances). */
+interface JsonataErrorShape {
+  readonly code?: string;
+  readonly position?: number;
+  readonly token?: string;
+  readonly message?: string;
+  readonly value?: unknown;
+}
+
+function asJsonataError(error: unknown): JsonataErrorShape {
+  return typeof error === 'object' && error !== null ? (error as JsonataErrorShape) : { message: String(error) };
+}
+
+/** A few characters of `source` before `position` (JSONata positions count from 1, at the token's end). */
+function excerpt(source: string, position: number): string {
+  const end = Math.max(0, Math.min(source.length, position));
+  const start = Math.max(0, end - 24);
+  return `${start > 0 ? '…' : ''}${source.slice(start, end)}`;
+}
+
+/** The expression does not parse. `position` is JSONata's (1-based, end of the offending token). */
+export class ExpressionSyntaxError extends Error {
+  constructor(
+    readonly source: string,
+    readonly code: string | undefined,
+    readonly position: number | undefined,
+    reason: string,
+  ) {
+    super(
+      position === undefined
+        ? `${reason}${code ? ` (${code})` : ''}`
+        : `${reason} (${code ? `${code}, ` : ''}at position ${position}, after "${excerpt(source, position)}")`,
+    );
+    this.name = 'ExpressionSyntaxError';
+  }
+}
+
+/** The expression failed on a record (a type error, a non-JSON result...). Always a data problem. */
+export class ExpressionEvaluationError extends Error {
+  constructor(
+    message: string,
+    readonly code?: string,
+    readonly position?: number,
+    readonly token?: string,
+  ) {
+    super(message);
+    this.name = 'ExpressionEvaluationError';
+  }
+
+  static from(error: unknown): ExpressionEvaluationError {
+    if (error instanceof ExpressionEvaluationError) return error;
+    if (error instanceof NotJsonError) return new ExpressionEvaluationError(error.message);
+    if (error instanceof Error) return new ExpressionEvaluationError(error.message);
+    const shape = asJsonataError(error);
+    const where = [shape.code, shape.position === undefined ? undefined : `position ${shape.position}`, shape.token ? `token "${shape.token}"` : undefined].filter(Boolean).join(', ');
+    return new ExpressionEvaluationError(`${shape.message ?? 'evaluation failed'}${where ? ` (${where})` : ''}`, shape.code, shape.position, shape.token);
+  }
+
+  /** Structured details for dead-letter reports. */
+  get details(): Record<string, unknown> {
+    return { code: this.code, position: this.position, token: this.token };
+  }
+}
+
+function collectVariables(node: unknown, names: Set<string>): void {
+  if (Array.isArray(node)) {
+    for (const member of node) collectVariables(member, names);
+    return;
+  }
+  if (typeof node !== 'object' || node === null) return;
+  const candidate = node as { type?: unknown; value?: unknown };
+  if (candidate.type === 'variable' && typeof candidate.value === 'string') names.add(candidate.value);
+  for (const [property, child] of Object.entries(node)) {
+    if (property !== 'value' && typeof child === 'object' && child !== null) collectVariables(child, names);
+  }
+}
+
+/**
+ * A compiled JSONata expression bound to a record's envelope variables.
+ *
+ * Performance: the expression is parsed once; `evaluateSync` runs the fast evaluator (plain
+ * closures, no promises) and only records it declines go through the jsonata package. For those,
+ * only the variables the expression mentions are bound (no per-record binding object otherwise).
+ * Results are always plain JSON (no JSONata sequences, no prototype-less objects, no functions).
+ */
+export class JsonataExpression {
+  private readonly bound: ReadonlyArray<readonly [string, VariableReader]>;
+
+  private constructor(
+    readonly source: string,
+    private readonly expression: jsonata.Expression,
+    private readonly fast: FastEvaluator | null,
+    variables: ReadonlyMap<string, VariableReader>,
+  ) {
+    const mentioned = new Set<string>();
+    collectVariables(expression.ast(), mentioned);
+    // `$eval()` evaluates a string as an expression in the current scope: bind everything then.
+    const all = mentioned.has('eval');
+    this.bound = [...variables].filter(([name]) => all || mentioned.has(name));
+  }
+
+  /** Parses `source`; throws {@link ExpressionSyntaxError}. `variables` are the `$names` bound per record. */
+  static compile(source: string, variables: ReadonlyMap<string, VariableReader>): JsonataExpression {
+    let expression: jsonata.Expression;
+    try {
+      expression = jsonata(source);
+    } catch (error) {
+      const shape = asJsonataError(error);
+      throw new ExpressionSyntaxError(source, shape.code, shape.position, shape.message ?? 'invalid expression');
+    }
+    return new JsonataExpression(source, expression, compileFastEvaluator(expression.ast(), variables), variables);
+  }
+
+  /** Config issues for an expression field: none when it compiles. */
+  static issues(path: string, source: unknown, variables: ReadonlyMap<string, VariableReader>): ConfigIssue[] {
+    if (typeof source !== 'string') return [];
+    try {
+      JsonataExpression.compile(source, variables);
+      return [];
+    } catch (error) {
+      return [{ path, message: `JSONata expression does not compile: ${(error as Error).message}` }];
+    }
+  }
+
+  /** Whether the fast evaluator handles this expression (records it declines still fall back). */
+  get accelerated(): boolean {
+    return this.fast !== null;
+  }
+
+  /**
+   * Evaluates without the event loop when the fast evaluator can: the plain-JSON result, or
+   * {@link NEEDS_ASYNC} when {@link evaluate} must be used for this record.
+   */
+  evaluateSync(input: unknown, record: SluiceRecord): unknown {
+    if (!this.fast) return NEEDS_ASYNC;
+    try {
+      return this.fast(input, record);
+    } catch (error) {
+      if (error === DECLINE) return NEEDS_ASYNC;
+      throw ExpressionEvaluationError.from(error);
+    }
+  }
+
+  /** Evaluates on `input` with the record's variables; throws {@link ExpressionEvaluationError}. */
+  async evaluate(input: unknown, record: SluiceRecord): Promise<unknown> {
+    const quick = this.evaluateSync(input, record);
+    if (quick !== NEEDS_ASYNC) return quick;
+    let bindings: Record<string, unknown> | undefined;
+    if (this.bound.length > 0) {
+      bindings = {};
+      for (const [name, read] of this.bound) bindings[name] = read(record);
+    }
+    try {
+      return toPlainJson(await this.expression.evaluate(input, bindings));
+    } catch (error) {
+      throw ExpressionEvaluationError.from(error);
+    }
+  }
+}

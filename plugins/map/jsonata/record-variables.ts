@@ -1,0 +1,23 @@
+import type { SluiceRecord } from '@sluice/sdk';
+import type { VariableReader } from './fast-evaluator.js';
+
+/**
+ * The `$variables` every Sluice JSONata expression sees besides `$` (the value it is evaluated
+ * on): the envelope of the record being processed.
+ */
+export const RECORD_VARIABLES: ReadonlyMap<string, VariableReader> = new Map<string, VariableReader>([
+  ['key', (record) => record.key],
+  ['headers', (record) => record.headers],
+  ['timestamp', (record) => record.timestamp],
+  ['origin', (record) => record.origin],
+]);
+
+/** Record variables plus `$input`: the record's value, for expressions evaluated on something else. */
+export const RECORD_AND_INPUT_VARIABLES: ReadonlyMap<string, VariableReader> = new Map<string, VariableReader>([
+  ...RECORD_VARIABLES,
+  ['input', (record) => record.value],
+]);
+
+/** Documentation of the record variables, for config field descriptions. */
+export const RECORD_VARIABLES_DOC =
+  '`$` is the record value; `$key` (string or null), `$headers` (object of strings), `$timestamp` (event time, epoch ms) and `$origin` ({pipeline, source, lane?, offset?}) describe the record.';

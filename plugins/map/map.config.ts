@@ -1,0 +1,42 @@
+import { Field } from '@sluice/sdk';
+import { IsBoolean, IsNotEmpty, IsObject, IsOptional, IsString } from 'class-validator';
+
+const VARIABLES =
+  'Bindings: `$` is the record value, `$key` the record key (string or null), `$headers` its headers (object of strings), `$timestamp` its event time (epoch ms) and `$origin` where it came from ({pipeline, source, lane?, offset?}).';
+
+/** Config of the `map` transform. */
+export class MapConfig {
+  @Field({
+    description: `JSONata expression (jsonata 2.x) computing the new record value. ${VARIABLES} A result of undefined or null drops the record (it is filtered out); an error while evaluating sends the record to the dead-letter destination with JSONata's message.`,
+    example: '{"id": order_id, "customer": $uppercase(customer.name), "total": price * quantity, "source": $origin.source}',
+  })
+  @IsString()
+  @IsNotEmpty()
+  expression: string;
+
+  @Field({
+    description:
+      'Optional JSONata expression setting the record key. It is evaluated on the new value (`$`; each element when exploding), with `$input` bound to the original value and the same record bindings as `expression`. A string is used as is, a number or boolean is converted to a string, undefined or null clears the key (null); objects and arrays dead-letter the record. When not set, the key is kept.',
+    example: '$string(id)',
+  })
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  key?: string;
+
+  @Field({
+    description:
+      'Optional headers to set: header name → JSONata expression, evaluated like `key` (on the new value, with `$input`). Strings are used as is, numbers and booleans converted to strings; undefined or null removes the header. Headers not listed are kept.',
+    example: { 'x-tenant': 'tenant.id', 'x-source-file': '$headers."sluice.file"' },
+  })
+  @IsOptional()
+  @IsObject()
+  headers?: Record<string, string>;
+
+  @Field({
+    description:
+      'When true and the expression returns an array, each element becomes a record of its own (null elements are skipped; an empty array drops the record). When false (the default), an array result is the new value as a whole.',
+  })
+  @IsBoolean()
+  explode = false;
+}

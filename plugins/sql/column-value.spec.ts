@@ -1,0 +1,116 @@
+import { columnEncoder, ColumnValueError, describeValue, toEpochMs } from './column-value.js';
+
+function rejects(encode: (v: unknown) => unknown, value: unknown, pattern: RegExp): void {
+  let error: unknown;
+  try {
+    encode(value);
+  } catch (e) {
+    error = e;
+  }
+  expect(error).toBeInstanceOf(ColumnValueError);
+  expect((error as Error).message).toMatch(pattern);
+}
+
+describe('column value conversion', () => {
+  it('string and text take strings, numbers and booleans as text and refuse objects', () => {
+    const text = columnEncoder('text', 'sqlite');
+    expect(text('abc')).toBe('abc');
+    expect(text(12.5)).toBe('12.5');
+    expect(text(true)).toBe('true');
+    rejects(text, { a: 1 }, /cannot convert \{"a":1\} to text \(expected a string, got an object\)/);
+    rejects(text, [1], /got an array/);
+  });
+
+  it('string enforces its length in characters, not UTF-16 units', () => {
+    const string = columnEncoder('string', 'sqlite', 3);
+    expect(string('abc')).toBe('abc');
+    expect(string('😀😀😀')).toBe('😀😀😀'); // 6 UTF-16 units, 3 characters
+    rejects(string, 'abcd', /longer than 3 characters/);
+  });
+
+  it('refuses NUL characters for PostgreSQL text and jsonb only', () => {
+    expect(columnEncoder('text', 'sqlite')('a\u0000b')).toBe('a\u0000b');
+    rejects(columnEncoder('text', 'postgres'), 'a\u0000b', /NUL/);
+    rejects(columnEncoder('json', 'postgres'), { s: 'a\u0000b' }, /NUL/);
+  });
+
+  it('integer takes 32-bit integers from numbers and integer strings', () => {
+    const integer = columnEncoder('integer', 'sqlite');
+    expect(integer(42)).toBe(42);
+    expect(integer(' -7 ')).toBe(-7);
+    expect(integer(2147483647)).toBe(2147483647);
+    rejects(integer, 'abc', /cannot convert "abc" to integer \(not an integer\)/);
+    rejects(integer, 1.5, /not an integer/);
+    rejects(integer, 2147483648, /out of the 32-bit integer range/);
+    rejects(integer, '99999999999', /out of the 32-bit integer range/);
+    rejects(integer, true, /expected a number, got a boolean/);
+  });
+
+  it('bigint keeps safe integers as numbers and larger ones exact (BigInt for SQLite, text for PostgreSQL)', () => {
+    expect(columnEncoder('bigint', 'sqlite')(123)).toBe(123);
+    expect(columnEncoder('bigint', 'sqlite')('9223372036854775807')).toBe(9223372036854775807n);
+    expect(columnEncoder('bigint', 'postgres')('9223372036854775807')).toBe('9223372036854775807');
+    expect(columnEncoder('bigint', 'postgres')('-12')).toBe(-12);
+    rejects(columnEncoder('bigint', 'sqlite'), '9223372036854775808', /64-bit integer range/);
+    rejects(columnEncoder('bigint', 'sqlite'), '12x', /not an integer/);
+  });
+
+  it('float takes finite numbers and decimal strings', () => {
+    const float = columnEncoder('float', 'postgres');
+    expect(float(1.25)).toBe(1.25);
+    expect(float('-3.5e2')).toBe(-350);
+    rejects(float, Number.NaN, /not a finite number/);
+    rejects(float, Number.POSITIVE_INFINITY, /not a finite number/);
+    rejects(float, '12abc', /not a number/);
+    rejects(float, '', /not a number/);
+  });
+
+  it('boolean takes booleans, 1/0 and their strings; SQLite stores 1/0', () => {
+    const sqlite = columnEncoder('boolean', 'sqlite');
+    const postgres = columnEncoder('boolean', 'postgres');
+    expect([sqlite(true), sqlite(false), sqlite('TRUE'), sqlite(0)]).toEqual([1, 0, 1, 0]);
+    expect([postgres(true), postgres('false'), postgres(1), postgres('0')]).toEqual([true, false, true, false]);
+    rejects(sqlite, 'yes', /cannot convert "yes" to boolean/);
+    rejects(sqlite, 2, /to boolean/);
+  });
+
+  it('timestamp takes epoch ms, digit strings, ISO strings (UTC without offset) and Dates', () => {
+    const ms = Date.UTC(2024, 4, 17, 10, 30, 0, 250);
+    expect(toEpochMs(ms)).toBe(ms);
+    expect(toEpochMs(ms + 0.4)).toBe(ms);
+    expect(toEpochMs(String(ms))).toBe(ms);
+    expect(toEpochMs('2024-05-17T10:30:00.250Z')).toBe(ms);
+    expect(toEpochMs('2024-05-17T10:30:00.250')).toBe(ms);
+    expect(toEpochMs('2024-05-17 12:30:00.250+02:00')).toBe(ms);
+    expect(toEpochMs('2024-05-17T05:00:00.250-0530')).toBe(ms);
+    expect(toEpochMs('2024-05-17T10:30:00.250999Z')).toBe(ms);
+    expect(toEpochMs('2024-05-17')).toBe(Date.UTC(2024, 4, 17));
+    expect(toEpochMs(new Date(ms))).toBe(ms);
+    expect(columnEncoder('timestamp', 'sqlite')('2024-05-17T10:30:00.250Z')).toBe(ms);
+    expect(columnEncoder('timestamp', 'postgres')(ms)).toBe('2024-05-17T10:30:00.250Z');
+  });
+
+  it('timestamp refuses what is not a real date', () => {
+    const ts = columnEncoder('timestamp', 'sqlite');
+    rejects(ts, 'yesterday', /expected an ISO-8601 date-time or epoch milliseconds/);
+    rejects(ts, '2024-02-30', /not a valid date/);
+    rejects(ts, '2024-05-17T25:00:00Z', /not a valid date/);
+    rejects(ts, 1e17, /outside the years 1 to 9999/);
+    rejects(ts, { at: 1 }, /got an object/);
+  });
+
+  it('json takes any JSON value and refuses what has no JSON form', () => {
+    const json = columnEncoder('json', 'sqlite');
+    expect(json({ a: [1, 'x', null] })).toBe('{"a":[1,"x",null]}');
+    expect(json('plain')).toBe('"plain"');
+    rejects(json, 10n, /cannot convert 10n to json/);
+    const circular: Record<string, unknown> = {};
+    circular.self = circular;
+    rejects(json, circular, /circular/i);
+  });
+
+  it('describes values briefly for messages', () => {
+    expect(describeValue('x'.repeat(200))).toHaveLength(80);
+    expect(describeValue(undefined)).toBe('undefined');
+  });
+});
