@@ -20,6 +20,7 @@ import { pathToFileURL } from 'node:url';
 const CONNECT_TIMEOUT_MS = 2000;
 const ANSWER_TIMEOUT_MS = 5000;
 const RETRY_MS = 250;
+const MAX_ANSWER_BYTES = 16 * 1024 * 1024; // a probe answer is tiny; more means another protocol
 const DEFAULT_PORT = { kafka: 9092, cassandra: 9042 };
 
 /** Splits "h1:p1,h2,[::1]:p3" into {host, port} pairs. */
@@ -41,7 +42,10 @@ export function parseAddresses(list, defaultPort) {
     });
 }
 
-/** Opens a TCP connection, writes `request`, and resolves with the first complete answer frame. */
+/**
+ * Opens a TCP connection, writes `request`, and resolves with the first complete answer frame.
+ * frameLength(buffer) -> total frame length, undefined while too short to tell, null if malformed.
+ */
 function exchange(host, port, request, frameLength) {
   return new Promise((resolve, reject) => {
     const socket = net.connect({ host, port });
@@ -50,14 +54,22 @@ function exchange(host, port, request, frameLength) {
       socket.destroy();
       reject(error);
     };
-    socket.setTimeout(CONNECT_TIMEOUT_MS, () => fail(new Error(`no connection within ${CONNECT_TIMEOUT_MS} ms`)));
+    let connected = false;
+    socket.setTimeout(CONNECT_TIMEOUT_MS, () =>
+      fail(new Error(connected ? `no answer within ${ANSWER_TIMEOUT_MS} ms` : `no connection within ${CONNECT_TIMEOUT_MS} ms`)),
+    );
     socket.once('connect', () => {
-      socket.setTimeout(ANSWER_TIMEOUT_MS, () => fail(new Error(`no answer within ${ANSWER_TIMEOUT_MS} ms`)));
+      connected = true;
+      socket.setTimeout(ANSWER_TIMEOUT_MS);
       socket.write(request);
     });
     socket.on('data', (chunk) => {
       buffer = Buffer.concat([buffer, chunk]);
       const length = frameLength(buffer);
+      if (length === null) {
+        fail(new Error('the answer is not framed like the expected protocol (another kind of server?)'));
+        return;
+      }
       if (length !== undefined && buffer.length >= length) {
         socket.destroy();
         resolve(buffer.subarray(0, length));
@@ -102,9 +114,11 @@ export async function probeKafka(host, port) {
   body.writeInt32BE(0, o); // topics: empty array = no topic metadata, brokers only
   const size = Buffer.alloc(4);
   size.writeInt32BE(body.length);
-  const answer = await exchange(host, port, Buffer.concat([size, body]), (b) =>
-    b.length >= 4 ? 4 + b.readInt32BE(0) : undefined,
-  );
+  const answer = await exchange(host, port, Buffer.concat([size, body]), (b) => {
+    if (b.length < 4) return undefined;
+    const length = b.readInt32BE(0);
+    return length < 4 || length > MAX_ANSWER_BYTES ? null : 4 + length; // null: not a Kafka broker
+  });
   const r = new Reader(answer, 4);
   if (r.int32() !== 1) throw new Error('answer has the wrong correlation id (not a Kafka broker?)');
   const brokerCount = r.int32();
@@ -135,7 +149,13 @@ function cqlFrame(stream, opcode, body) {
   header.writeInt32BE(body.length, 5);
   return Buffer.concat([header, body]);
 }
-const cqlFrameLength = (b) => (b.length >= 9 ? 9 + b.readInt32BE(5) : undefined);
+/** Length of the first CQL frame in b; undefined = incomplete, null = not a CQL answer frame. */
+function cqlFrameLength(b) {
+  if (b.length >= 1 && (b[0] & 0x80) === 0) return null; // answers have the direction bit set
+  if (b.length < 9) return undefined;
+  const length = b.readInt32BE(5);
+  return length < 0 || length > MAX_ANSWER_BYTES ? null : 9 + length;
+}
 
 function cqlString(s) {
   const bytes = Buffer.from(s, 'utf8');
@@ -162,7 +182,7 @@ function skipCqlType(r) {
   } else if (id === 0x0031) { for (let n = r.int16(); n > 0; n--) skipCqlType(r); } // tuple
 }
 
-/** One CQL request/answer on a fresh connection is not possible (STARTUP first), so keep one socket. */
+/** A CQL connection: STARTUP must precede QUERY on the same socket, so requests share one. */
 function cqlSession(host, port) {
   return new Promise((resolve, reject) => {
     const socket = net.connect({ host, port });
@@ -173,10 +193,17 @@ function cqlSession(host, port) {
       if (waiting) waiting.reject(error);
       else reject(error);
     };
-    socket.setTimeout(CONNECT_TIMEOUT_MS, () => fail(new Error(`no connection within ${CONNECT_TIMEOUT_MS} ms`)));
+    let connected = false;
+    socket.setTimeout(CONNECT_TIMEOUT_MS, () =>
+      fail(new Error(connected ? `no answer within ${ANSWER_TIMEOUT_MS} ms` : `no connection within ${CONNECT_TIMEOUT_MS} ms`)),
+    );
     socket.on('data', (chunk) => {
       buffer = Buffer.concat([buffer, chunk]);
       const length = cqlFrameLength(buffer);
+      if (length === null) {
+        fail(new Error('the answer is not a CQL frame (another kind of server?)'));
+        return;
+      }
       if (waiting && length !== undefined && buffer.length >= length) {
         const frame = buffer.subarray(0, length);
         buffer = buffer.subarray(length);
@@ -188,7 +215,8 @@ function cqlSession(host, port) {
     socket.once('error', fail);
     socket.once('end', () => fail(new Error('connection closed before a complete answer')));
     socket.once('connect', () => {
-      socket.setTimeout(ANSWER_TIMEOUT_MS, () => fail(new Error(`no answer within ${ANSWER_TIMEOUT_MS} ms`)));
+      connected = true;
+      socket.setTimeout(ANSWER_TIMEOUT_MS);
       resolve({
         request(frame) {
           return new Promise((res, rej) => {

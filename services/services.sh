@@ -4,7 +4,8 @@
 # (no tarballs, no Docker). Runtime state (jars, data, logs, pid files) lives under .services/.
 #
 #   services.sh fetch  [kafka|cassandra|all]   copy the jars into .services/<svc>/lib (Maven, ~/.m2 cache)
-#   services.sh up     [kafka|cassandra|all]   start what is not already answering; waits until it answers
+#   services.sh up     [kafka|cassandra|all]   start what is not already answering; waits until it answers;
+#                                              stdout: one line "<svc> started|running|external <host:port>"
 #   services.sh down   [kafka|cassandra|connect|all]   stop what this harness started (SIGTERM, then SIGKILL)
 #   services.sh status                         one line per service: running / external / stopped
 #   services.sh clean  [kafka|cassandra|all]   down + delete data and logs (jars are kept)
@@ -127,7 +128,7 @@ launch() { # pidfile logfile cmd...
   setsid bash -c 'echo $$ > "$1"; shift; exec "$@"' _ "$pidfile" "$@" \
     < /dev/null >> "$logfile" 2>&1 8>&- 9>&- &
   local i
-  for ((i = 0; i < 50; i++)); do [ -s "$pidfile" ] && return 0; sleep 0.1; done
+  for ((i = 0; i < 100; i++)); do [ -s "$pidfile" ] && return 0; sleep 0.1; done
   die "could not launch $*"
 }
 
@@ -136,8 +137,12 @@ stop_svc() { # svc
   log "$1: stopping pid $pid"
   kill -TERM "$pid" 2>/dev/null || true
   for ((i = 0; i < STOP_TIMEOUT * 10; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-  if kill -0 "$pid" 2>/dev/null; then log "$1: still alive after ${STOP_TIMEOUT}s, SIGKILL"; kill -KILL "$pid" 2>/dev/null || true; fi
-  rm -f "$(pid_file_of "$1")"
+  if kill -0 "$pid" 2>/dev/null; then
+    log "$1: still alive after ${STOP_TIMEOUT}s, SIGKILL"
+    kill -KILL "$pid" 2>/dev/null || true
+    for ((i = 0; i < 50; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  fi
+  rm -f "$(pid_file_of "$1")" "$SVC/$1/port"
   log "$1: stopped"
 }
 
@@ -223,24 +228,26 @@ up_svc() { # svc
       if [ "$ran_on" = "$(local_port_of "$1")" ] && covers_local_start "$1"; then
         if detail="$("$NODE" "$PROBE" "$1" "127.0.0.1:$ran_on" --wait 1 2>/dev/null)"; then
           log "$1: already running (pid $pid, started by this harness): $detail"
+          echo "$1 running ${detail%% *}"
           exit 0
         fi
         log "$1: pid $pid is running but not answering yet; waiting"
         await_ready "$1" "$(timeout_of "$1")" "$pid" "$(date +%s%3N)"
-        exit $?
-      fi
-      if detail="$(probe_once "$1")"; then
-        log "$1: using the service that answers at $detail (not started here; the one this harness started on port $ran_on keeps running)"
+        echo "$1 running 127.0.0.1:$ran_on"
         exit 0
       fi
-      die "$1: the instance this harness started (pid $pid) listens on 127.0.0.1:$ran_on, but the configured address is $(addresses_of "$1") / port $(local_port_of "$1"); run 'services.sh down $1' first"
+      if covers_local_start "$1"; then
+        die "$1: the instance this harness started (pid $pid) listens on 127.0.0.1:${ran_on:-?}, not on the configured port $(local_port_of "$1"); run 'services.sh down $1' first"
+      fi
     fi
     if detail="$(probe_once "$1")"; then
       log "$1: using the service that answers at $detail (not started, will not be stopped here)"
+      echo "$1 external ${detail%% *}"
       exit 0
     fi
     covers_local_start "$1" || die "$1: nothing answers at $(addresses_of "$1"), and that is not 127.0.0.1:$(local_port_of "$1") where this harness would start it (fix the address, or set ${1^^}_PORT)"
     "start_$1"
+    echo "$1 started 127.0.0.1:$(local_port_of "$1")"
   ) 9> "$SVC/$1.lock"
 }
 timeout_of() { case "$1" in kafka) echo "$KAFKA_START_TIMEOUT" ;; cassandra) echo "$CASSANDRA_START_TIMEOUT" ;; esac; }
@@ -289,6 +296,7 @@ EOF
       >> "$d/server.properties"
   fi
   local logf; logf="$(log_file_of kafka)"
+  [ -f "$logf" ] && mv -f "$logf" "$logf.1" # previous run kept as kafka.log.1
   printf '==== %s starting Kafka (line %s) on 127.0.0.1:%s\n' "$(date -Is)" "$KAFKA_LINE" "$KAFKA_PORT" >> "$logf"
   # a log dir formatted by 4.x cannot be read by 3.9 (metadata.version) and vice versa
   if [ -f "$d/data/meta.properties" ] && [ "$(cat "$d/data/.kafka-line" 2>/dev/null || echo 4)" != "$KAFKA_LINE" ]; then
@@ -296,7 +304,7 @@ EOF
   fi
   # format the KRaft log dir once (a JVM start saved on every later start)
   if [ ! -f "$d/data/meta.properties" ]; then
-    "$JAVA" -Xmx256m -XX:TieredStopAtLevel=1 $(klog tools) -cp "$KLIB/*" kafka.tools.StorageTool format \
+    "$JAVA" -Xmx256m -XX:TieredStopAtLevel=1 "$(klog tools)" -cp "$KLIB/*" kafka.tools.StorageTool format \
       -t "$CLUSTER_ID" -c "$d/server.properties" --ignore-formatted >> "$logf" 2>&1 \
       || { tail -n 30 "$logf" >&2; die "kafka: storage format failed"; }
     echo "$KAFKA_LINE" > "$d/data/.kafka-line"
@@ -304,7 +312,7 @@ EOF
   log "kafka: starting on 127.0.0.1:$KAFKA_PORT (heap $KAFKA_HEAP, log $logf)"
   launch "$d/pid" "$logf" "$JAVA" "-Xms$KAFKA_HEAP" "-Xmx$KAFKA_HEAP" -server -XX:+UseG1GC -XX:MaxGCPauseMillis=20 \
     -XX:InitiatingHeapOccupancyPercent=35 -XX:+ExplicitGCInvokesConcurrent -XX:MaxInlineLevel=15 \
-    -Djava.awt.headless=true "-Dkafka.logs.dir=$d/logs" $(klog broker) \
+    -Djava.awt.headless=true "-Dkafka.logs.dir=$d/logs" "$(klog broker)" \
     -cp "$KLIB/*" kafka.Kafka "$d/server.properties"
   echo "$KAFKA_PORT" > "$d/port"
   await_ready kafka "$KAFKA_START_TIMEOUT" "$(cat "$d/pid")" "$t0"
@@ -344,7 +352,8 @@ file=$d/output.txt
 topics=connect-perf
 EOF
   local logf; logf="$(log_file_of connect)"
-  launch "$d/pid" "$logf" "$JAVA" -Xms256m -Xmx512m -XX:+UseG1GC -Djava.awt.headless=true $(klog broker) \
+  [ -f "$logf" ] && mv -f "$logf" "$logf.1"
+  launch "$d/pid" "$logf" "$JAVA" -Xms256m -Xmx512m -XX:+UseG1GC -Djava.awt.headless=true "$(klog broker)" \
     -cp "$KLIB/*" org.apache.kafka.connect.cli.ConnectStandalone \
     "$d/worker.properties" "$d/file-source.properties" "$d/file-sink.properties"
   pid="$(cat "$d/pid")"
@@ -360,7 +369,7 @@ EOF
 perf() { # N SIZE TOPIC - Kafka's own ProducerPerformance / ConsumerPerformance against KAFKA_BROKERS
   local n="${1:-200000}" size="${2:-100}" topic="${3:-perf-test}"
   fetch_kafka
-  local T=("$JAVA" -Xms256m -Xmx512m $(klog tools) -cp "$KLIB/*")
+  local T=("$JAVA" -Xms256m -Xmx512m "$(klog tools)" -cp "$KLIB/*")
   "${T[@]}" org.apache.kafka.tools.TopicCommand --bootstrap-server "$KAFKA_BROKERS" \
     --create --if-not-exists --topic "$topic" --partitions 1 --replication-factor 1
   "${T[@]}" org.apache.kafka.tools.ProducerPerformance --topic "$topic" --num-records "$n" \
@@ -445,6 +454,7 @@ start_cassandra() {
            --add-opens jdk.compiler/com.sun.tools.javac=ALL-UNNAMED)
   fi
   local logf; logf="$(log_file_of cassandra)"
+  [ -f "$logf" ] && mv -f "$logf" "$logf.1" # previous run kept as cassandra.log.1
   printf '==== %s starting Cassandra on 127.0.0.1:%s\n' "$(date -Is)" "$CASSANDRA_PORT" >> "$logf"
   log "cassandra: starting on 127.0.0.1:$CASSANDRA_PORT (heap $CASSANDRA_HEAP, log $logf)"
   launch "$d/pid" "$logf" "$JAVA" "${OPTS[@]}" -cp "$CONF/cassandra:$CLIB/*" \
@@ -512,8 +522,9 @@ cmd_status() {
 }
 
 cmd_clean() {
-  local s
-  for s in $(targets "${1:-all}"); do
+  local s list
+  list="$(targets "${1:-all}")"
+  for s in $list; do
     [ "$s" = kafka ] && { stop_svc connect; rm -rf "$SVC/connect"; }
     stop_svc "$s"
     rm -rf "$SVC/$s/data" "$SVC/$s/logs" "$SVC/$s/triggers" "$SVC/$s/server.properties" "$SVC/$s/probe.err"
@@ -550,5 +561,5 @@ case "$cmd" in
   probe) cmd_probe "$@" ;;
   perf) perf "$@" ;;
   nodetool) nodetool "$@" ;;
-  *) sed -n '2,16p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
+  *) sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | grep '^#' | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
 esac

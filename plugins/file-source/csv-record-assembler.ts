@@ -48,6 +48,11 @@ export class CsvRecordAssembler {
     this.quote = syntax.quote.charCodeAt(0);
   }
 
+  /** True while a record is started but not complete (a quoted field is still open). */
+  get open(): boolean {
+    return this.lines > 0;
+  }
+
   /** Adds a line; returns the record when the line completes one. */
   push(line: Line): CsvRecordText | null {
     const continuing = this.lines > 0;

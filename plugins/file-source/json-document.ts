@@ -39,13 +39,15 @@ export function scanJsonLayout(text: string): JsonLayout {
     }
     const start = i;
     const stop = skipValue(text, i);
-    elements.push({ start, end: trimEnd(text, stop) });
+    elements.push({ start, end: Math.max(start, trimEnd(text, stop)) });
     i = stop;
     if (i >= text.length) return { kind: 'array', elements, problem: { at: text.length, message: 'the array is not closed (missing "]")' } };
     const c = text.charCodeAt(i);
+    if (c !== 0x2c /* , */ && c !== 0x5d /* ] */) {
+      return { kind: 'array', elements, problem: { at: i, message: `unexpected "${text[i]}" between array elements` } };
+    }
     i++;
     if (c === 0x5d /* ] */) break;
-    // c is a comma: another element follows.
   }
   const rest = skipSpace(text, i);
   if (rest < text.length) return { kind: 'array', elements, problem: { at: rest, message: 'unexpected text after the closing "]"' } };

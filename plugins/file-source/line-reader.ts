@@ -115,13 +115,14 @@ export class LineReader {
   private take(textEnd: number, breakEnd: number): Line {
     const crlf = textEnd > 0 && this.pending[textEnd - 1] === CR;
     const contentEnd = crlf ? textEnd - 1 : textEnd;
+    const oversized = contentEnd > this.options.maxLineBytes;
     const line: Line = {
-      text: this.pending.toString('utf8', 0, contentEnd),
+      text: this.pending.toString('utf8', 0, oversized ? this.options.maxLineBytes : contentEnd),
       number: this.lineNumber,
       start: this.position,
       end: this.position + breakEnd,
-      crlf,
-      oversized: false,
+      crlf: crlf && !oversized,
+      oversized,
       bytes: contentEnd,
     };
     this.pending = this.pending.subarray(breakEnd);

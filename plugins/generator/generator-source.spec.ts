@@ -3,7 +3,7 @@ import { runSource, validateConfig, type SourceRecord } from '@sluice/sdk';
 import generator from './index.js';
 import { GeneratorConfig } from './generator.config.js';
 import { GeneratorSource, SEQUENCE_LANE } from './generator-source.js';
-import type { Clock } from './token-bucket.js';
+import type { Clock } from '@sluice/sdk';
 
 class FakeClock implements Clock {
   time = 0;

@@ -1,7 +1,7 @@
 import type { Checkpoint, Source, SourceRecord, SourceStartContext } from '@sluice/sdk';
 import type { GeneratorConfig } from './generator.config.js';
 import { RecordFactory } from './record-factory.js';
-import { monotonicClock, pacedChunk, sleep, TokenBucket, type Clock } from './token-bucket.js';
+import { monotonicClock, pacedChunk, sleep, TokenBucket, type Clock } from '@sluice/sdk';
 
 /** The single lane of the generator; its offset is the sequence number of the record (0-based). */
 export const SEQUENCE_LANE = 'sequence';

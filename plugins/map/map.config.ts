@@ -1,13 +1,11 @@
 import { Field } from '@sluice/sdk';
 import { IsBoolean, IsNotEmpty, IsObject, IsOptional, IsString } from 'class-validator';
-
-const VARIABLES =
-  'Bindings: `$` is the record value, `$key` the record key (string or null), `$headers` its headers (object of strings), `$timestamp` its event time (epoch ms) and `$origin` where it came from ({pipeline, source, lane?, offset?}).';
+import { RECORD_VARIABLES_DOC } from './jsonata/record-variables.js';
 
 /** Config of the `map` transform. */
 export class MapConfig {
   @Field({
-    description: `JSONata expression (jsonata 2.x) computing the new record value. ${VARIABLES} A result of undefined or null drops the record (it is filtered out); an error while evaluating sends the record to the dead-letter destination with JSONata's message.`,
+    description: `JSONata expression (jsonata 2.x) computing the new record value. ${RECORD_VARIABLES_DOC} A result of undefined or null drops the record (it is filtered out); an error while evaluating sends the record to the dead-letter destination with JSONata's message.`,
     example: '{"id": order_id, "customer": $uppercase(customer.name), "total": price * quantity, "source": $origin.source}',
   })
   @IsString()

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { makeRecord, prepare, RecordError, runSink, type Queryable, type Sink } from '@sluice/sdk';
@@ -97,23 +97,31 @@ describe('sql sink on SQLite specifics', () => {
     try {
       const db = new Database(join(dir, 'trigger.db'));
       db.exec(`CREATE TRIGGER refuse_boom BEFORE INSERT ON orders WHEN NEW.id = 'boom' BEGIN SELECT RAISE(ROLLBACK, 'boom refused'); END`);
-      db.close();
+      db.exec(`CREATE TRIGGER refuse_abort BEFORE INSERT ON orders WHEN NEW.id = 'abort' BEGIN SELECT RAISE(ABORT, 'abort refused'); END`);
       const error = await sink.write([order('a', 1), order('boom', 2)]).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(RecordError);
       expect((error as Error).message).toMatch(/boom refused/);
       expect((error as RecordError).retryable).toBe(false);
       await sink.write([order('b', 3)]);
-      expect((await sink.queryTable({ dataset: 'orders', columns: ['id'] })).rows).toEqual([['b']]);
+      // A later failure must still roll back a real transaction, and later writes must really commit.
+      await expect(sink.write([order('x', 4), order('abort', 5)])).rejects.toThrow(/abort refused/);
+      await sink.write([order('c', 6)]);
+      // Seen from another connection: committed, nothing left pending in an open transaction.
+      expect(db.prepare('SELECT id FROM orders ORDER BY id').all()).toEqual([{ id: 'b' }, { id: 'c' }]);
+      db.close();
     } finally {
       await sink.stop();
     }
   });
 
   it('fails to start with a retryable error when the database cannot be opened', async () => {
-    const sink = create({ ...base, database: '/proc/no-such-place/x.db' });
+    // A regular file where a parent folder should be.
+    writeFileSync(join(dir, 'not-a-folder'), '');
+    const sink = create({ ...base, database: 'not-a-folder/x.db' });
     const error = await sink.start().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RecordError);
-    expect((error as Error).message).toMatch(/cannot open SQLite database \/proc\/no-such-place\/x\.db/);
+    expect((error as Error).message).toMatch(/cannot open SQLite database not-a-folder\/x\.db \[(ENOTDIR|EEXIST)\]/);
+    expect((error as RecordError).retryable).toBe(true);
     expect((await sink.health!()).status).toBe('down');
   });
 });

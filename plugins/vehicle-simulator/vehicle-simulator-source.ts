@@ -1,6 +1,6 @@
 import type { Checkpoint, Source, SourceRecord, SourceStartContext } from '@sluice/sdk';
 import { FleetSimulation } from './fleet-simulation.js';
-import { monotonicClock, pacedChunk, sleep, TokenBucket, type Clock } from './token-bucket.js';
+import { monotonicClock, pacedChunk, sleep, TokenBucket, type Clock } from '@sluice/sdk';
 import type { VehicleEvent } from './vehicle.js';
 import type { VehicleSimulatorConfig } from './vehicle-simulator.config.js';
 

@@ -95,7 +95,7 @@ export class VehicleSimulatorConfig {
 
   @Field({
     description:
-      'What `ts` holds: `simulated` (the default) is the simulated clock (startTime + simulated time, deterministic); `wall` is the real time at which the event is emitted (positions stay deterministic, timestamps do not).',
+      'What `ts` holds (an ISO 8601 UTC string with milliseconds; the record timestamp is the same instant in epoch ms): `simulated` (the default) is the simulated clock (startTime + simulated time, deterministic); `wall` is the real time at which the event is emitted (positions stay deterministic, timestamps do not).',
     example: 'simulated',
   })
   @IsIn(['simulated', 'wall'])

@@ -85,15 +85,18 @@ export function describeConfig(configClass: new () => object): FieldDoc[] {
       .filter((v) => v.type !== 'conditionalValidation' && v.type !== 'nestedValidation' && v.type !== 'whitelistValidation')
       .map((v) => {
         const label = v.name ?? v.type;
-        const args = (v.constraints ?? []).filter((c) => typeof c !== 'function' && typeof c !== 'object' || Array.isArray(c));
-        return args.length ? `${label}(${args.map((a) => (Array.isArray(a) ? a.join(', ') : String(a))).join(', ')})` : label;
+        const args = (v.constraints ?? []).filter((c) => c !== undefined && c !== null && typeof c !== 'function' && (typeof c !== 'object' || Array.isArray(c) || c instanceof RegExp));
+        const show = (a: unknown) => (Array.isArray(a) ? a.join(', ') : a instanceof RegExp ? String(a) : String(a));
+        return args.length ? `${label}(${args.map(show).join(', ')})` : label;
       });
     const doc = docs.get(name);
     const nested = doc?.nested?.();
     const defaultValue = defaults[name];
+    const declared = typeName(configClass, name);
+    const defaultType = defaults[name] === undefined ? undefined : Array.isArray(defaults[name]) ? 'array' : typeof defaults[name];
     return {
       name,
-      type: typeName(configClass, name),
+      type: declared === 'any' && defaultType ? defaultType : declared,
       required: !optional && defaultValue === undefined,
       ...(defaultValue === undefined ? {} : { default: doc?.secret ? '<secret>' : defaultValue }),
       description: doc?.description ?? '',

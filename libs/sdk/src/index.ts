@@ -12,4 +12,5 @@ export * from './queryable.js';
 export * from './config-field.js';
 export * from './config-validation.js';
 export * from './plugin.js';
+export * from './pacing/token-bucket.js';
 export * from './testing/index.js';

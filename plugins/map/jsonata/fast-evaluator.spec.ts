@@ -115,12 +115,14 @@ const SUBSET = [
   '$string(a)', '$string(b)', '$string(a.b)', '$number(a)', '$number(b)', '$uppercase(a)', '$lowercase(b)', '$trim(a)', '$length(a)',
   '$exists(a)', '$exists(a.b)', '$exists(x)', '$boolean(a)', '$boolean(b)', '$boolean(a.b)', '$not(a)', '$not(x)',
   '$floor(a)', '$ceil(a)', '$abs(b)', '$uppercase(x)', '$number(x)', '$string(1.1 + 2.2)', '$string(0.1 + 0.2)',
+  '$round(a)', '$round(b)', '$round(a * 100)', '$round(a, 1)', '$round(b, -1)', '$round(a, b)', '$round(x, 2)', '$round(a, x)',
+  '$round(2.5)', '$round(3.5)', '$round(-2.5)', '$round(-0.4)', '$round(1.005, 2)', '$round(12345.675, 2)', '$round(1e21, 2)', '$round(1.5e-7, 7)',
 ];
 
 const OUTSIDE_SUBSET = [
   'a[0]', 'a.b[0]', 'a[b > 1]', 'a[]', '$map(a, function($v){$v})', '$count(a)', '$sum(a)', 'a.{"x": b}', '($x := 1; $x)',
   '{"a": 1, "a": 2}', '{a: 1}', '{"__proto__": 1}', '$now()', '$millis()', '**', 'a.*', '$foo', 'a ~> $string', '1..3', '$uppercase',
-  '$string(a, true)', '$uppercase()', '$substring(a, 1)', 'a.$', 'a#$i', 'a@$x', 'a^(b)', '$eval("a")', 'function($x){$x}', 'a{b: c}',
+  '$string(a, true)', '$uppercase()', '$round()', '$round(a, 1, 2)', '$substring(a, 1)', 'a.$', 'a#$i', 'a@$x', 'a^(b)', '$eval("a")', 'function($x){$x}', 'a{b: c}',
   '$string', '"a" ~> $uppercase()', '$lookup($, "a")', '$.(a)', '%.a',
 ];
 
@@ -214,7 +216,7 @@ function expressionGenerator(next: () => number) {
       () => `${pick(names)}.${pick(names)}`,
       () => `${pick(names)}.${pick(names)}.${pick(names)}`,
       () => pick(['$', '$$.a', '$key', '$headers.h', '$origin.source', '$timestamp']),
-      () => String(pick([0, 1, 2, -1, 0.5, 10])),
+      () => String(pick([0, 1, 2, -1, 0.5, 10, 2.5, 1.005, -3.5])),
       () => JSON.stringify(pick(['', 'a', 'x', 'abc'])),
       () => pick(['true', 'false', 'null']),
     ])();
@@ -229,7 +231,8 @@ function expressionGenerator(next: () => number) {
       () => `{"p": ${sub()}, "q": ${sub()}}`,
       () => `[${sub()}, ${sub()}]`,
       () => `[[${sub()}]]`,
-      () => `$${pick(['string', 'number', 'uppercase', 'lowercase', 'trim', 'length', 'exists', 'boolean', 'not', 'floor', 'ceil', 'abs'])}(${sub()})`,
+      () => `$${pick(['string', 'number', 'uppercase', 'lowercase', 'trim', 'length', 'exists', 'boolean', 'not', 'floor', 'ceil', 'abs', 'round'])}(${sub()})`,
+      () => `$round(${sub()}, ${pick(['0', '1', '2', '-1', 'a', 'b'])})`,
       () => `(${sub()}; ${sub()})`,
     ])();
   };
@@ -239,7 +242,7 @@ function expressionGenerator(next: () => number) {
 function inputGenerator(next: () => number) {
   const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)]!;
   const value = (depth: number): unknown => {
-    const scalar = () => pick<unknown>([0, 1, -2, 0.5, 3.25, 'a', 'abc', '', ' x ', '12', true, false, null]);
+    const scalar = () => pick<unknown>([0, 1, -2, 0.5, 3.25, 2.5, 0.125, 1.005, 'a', 'abc', '', ' x ', '12', true, false, null]);
     if (depth <= 0) return scalar();
     return pick([
       scalar,

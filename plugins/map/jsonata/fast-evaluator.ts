@@ -20,6 +20,7 @@ import {
   jsonataDeepEqual,
   jsonataLength,
   jsonataNumber,
+  jsonataRound,
   jsonataString,
   jsonataTrim,
 } from './jsonata-semantics.js';
@@ -244,34 +245,53 @@ function numberArgument(value: unknown): number | undefined {
   return value;
 }
 
-/** Pure built-in functions with one argument, by name. Each declines where its signature check would fail. */
-const FUNCTIONS: Readonly<Record<string, (argument: unknown) => unknown>> = {
-  string: (value) => jsonataString(value),
-  number: (value) => jsonataNumber(value),
-  uppercase: (value) => stringArgument(value)?.toUpperCase(),
-  lowercase: (value) => stringArgument(value)?.toLowerCase(),
-  trim: (value) => {
+/** A pure built-in: the argument counts it is compiled for, and its implementation. */
+interface BuiltIn {
+  readonly arities: readonly number[];
+  readonly call: (...args: unknown[]) => unknown;
+}
+
+const unary = (call: (value: unknown) => unknown): BuiltIn => ({ arities: [1], call: call as BuiltIn['call'] });
+
+/** Pure built-in functions by name. Each declines where JSONata's signature check would fail. */
+const FUNCTIONS: Readonly<Record<string, BuiltIn>> = {
+  string: unary((value) => jsonataString(value)),
+  number: unary((value) => jsonataNumber(value)),
+  uppercase: unary((value) => stringArgument(value)?.toUpperCase()),
+  lowercase: unary((value) => stringArgument(value)?.toLowerCase()),
+  trim: unary((value) => {
     const text = stringArgument(value);
     return text === undefined ? undefined : jsonataTrim(text);
-  },
-  length: (value) => {
+  }),
+  length: unary((value) => {
     const text = stringArgument(value);
     return text === undefined ? undefined : jsonataLength(text);
-  },
-  exists: (value) => value !== undefined,
-  boolean: (value) => jsonataBoolean(value),
-  not: (value) => (value === undefined ? undefined : !jsonataBoolean(value)),
-  floor: (value) => {
+  }),
+  exists: unary((value) => value !== undefined),
+  boolean: unary((value) => jsonataBoolean(value)),
+  not: unary((value) => (value === undefined ? undefined : !jsonataBoolean(value))),
+  floor: unary((value) => {
     const number = numberArgument(value);
     return number === undefined ? undefined : Math.floor(number);
-  },
-  ceil: (value) => {
+  }),
+  ceil: unary((value) => {
     const number = numberArgument(value);
     return number === undefined ? undefined : Math.ceil(number);
-  },
-  abs: (value) => {
+  }),
+  abs: unary((value) => {
     const number = numberArgument(value);
     return number === undefined ? undefined : Math.abs(number);
+  }),
+  round: {
+    arities: [1, 2],
+    call: (value, precision) => {
+      const number = numberArgument(value);
+      const places = numberArgument(precision);
+      if (number === undefined) return undefined;
+      const result = jsonataRound(number, places);
+      if (!Number.isFinite(result)) decline();
+      return result;
+    },
   },
 };
 
@@ -342,16 +362,15 @@ function compiler(variables: ReadonlyMap<string, VariableReader>) {
         requireOnly(node, 'arguments', 'procedure', 'name');
         const procedure = asNode(node.procedure);
         requireOnly(procedure);
-        const implementation = procedure.type === 'variable' && typeof procedure.value === 'string' && hasOwn.call(FUNCTIONS, procedure.value) ? FUNCTIONS[procedure.value] : undefined;
+        const builtIn = procedure.type === 'variable' && typeof procedure.value === 'string' && hasOwn.call(FUNCTIONS, procedure.value) ? FUNCTIONS[procedure.value] : undefined;
         const args = asNodes(node.arguments);
-        if (node.value !== '(' || !implementation || args.length !== 1) return unsupported();
-        const argument = compile(args[0]!);
-        return (context, root, record) => {
-          const value = argument(context, root, record);
-          // JSONata passes function arguments on as callbacks (data flagged as a function included).
-          if (isFunctionLike(value)) decline();
-          return implementation(value);
-        };
+        if (node.value !== '(' || !builtIn || !builtIn.arities.includes(args.length)) return unsupported();
+        const call = builtIn.call;
+        // JSONata passes function-valued arguments on as callbacks (data flagged as a function included).
+        const argument = (value: unknown) => (isFunctionLike(value) ? decline() : value);
+        const [first, second] = args.map(compile);
+        if (!second) return (context, root, record) => call(argument(first!(context, root, record)));
+        return (context, root, record) => call(argument(first!(context, root, record)), argument(second(context, root, record)));
       }
       default:
         return unsupported();

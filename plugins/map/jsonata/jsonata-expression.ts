@@ -4,6 +4,15 @@ import { compileFastEvaluator, type FastEvaluator, type VariableReader } from '.
 import { DECLINE } from './jsonata-semantics.js';
 import { NotJsonError, toPlainJson } from './plain-json.js';
 
+/**
+ * The deepest nesting of JSONata evaluation steps a record may reach (error D1011 beyond). jsonata
+ * evaluates through promises, so a runaway recursive function never overflows the call stack: it
+ * would grow the heap until the process dies. Ordinary expressions stay far below this (a
+ * recursive function uses about three levels per call, so it allows some 600 nested calls).
+ * Recursion is JSONata's only unbounded construct, so no time limit is needed.
+ */
+export const MAX_EVALUATION_DEPTH = 2_000;
+
 /** Returned by {@link JsonataExpression.evaluateSync} when the record needs the (async) jsonata evaluator. */
 export const NEEDS_ASYNC: unique symbol = Symbol('jsonata.needs-async');
 
@@ -112,7 +121,7 @@ export class JsonataExpression {
   static compile(source: string, variables: ReadonlyMap<string, VariableReader>): JsonataExpression {
     let expression: jsonata.Expression;
     try {
-      expression = jsonata(source);
+      expression = jsonata(source, { stack: MAX_EVALUATION_DEPTH });
     } catch (error) {
       const shape = asJsonataError(error);
       throw new ExpressionSyntaxError(source, shape.code, shape.position, shape.message ?? 'invalid expression');

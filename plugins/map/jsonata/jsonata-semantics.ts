@@ -131,3 +131,20 @@ export function jsonataLength(value: string): number {
   for (const _ of value) count++;
   return count;
 }
+
+/** JSONata's `$round()`: half to even, at `precision` decimal places (negative: tens, hundreds...). */
+export function jsonataRound(value: number, precision: number | undefined): number {
+  let shifted = value;
+  if (precision) {
+    // Shifted through the decimal exponent, as JSONata does, to avoid binary multiplication errors.
+    const [mantissa, exponent] = value.toString().split('e');
+    shifted = +`${mantissa}e${exponent ? +exponent + precision : precision}`;
+  }
+  let result = Math.round(shifted);
+  if (Math.abs(result - shifted) === 0.5 && Math.abs(result % 2) === 1) result = result - 1;
+  if (precision) {
+    const [mantissa, exponent] = result.toString().split('e');
+    result = +`${mantissa}e${exponent ? +exponent - precision : -precision}`;
+  }
+  return Object.is(result, -0) ? 0 : result;
+}

@@ -20,4 +20,4 @@ export const RECORD_AND_INPUT_VARIABLES: ReadonlyMap<string, VariableReader> = n
 
 /** Documentation of the record variables, for config field descriptions. */
 export const RECORD_VARIABLES_DOC =
-  '`$` is the record value; `$key` (string or null), `$headers` (object of strings), `$timestamp` (event time, epoch ms) and `$origin` ({pipeline, source, lane?, offset?}) describe the record.';
+  'Bindings: `$` is the record value, `$key` the record key (string or null), `$headers` its headers (an object of strings; quote dotted names: `$headers."sluice.file"`), `$timestamp` its event time (epoch ms) and `$origin` where it came from (`{pipeline, source, lane?, offset?}`).';

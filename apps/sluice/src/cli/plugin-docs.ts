@@ -2,16 +2,17 @@ import { describeConfig, type FieldDoc } from '@sluice/sdk';
 import type { RegisteredPlugin } from '#runtime';
 
 function fieldLines(fields: readonly FieldDoc[], indent: string): string[] {
+  const more = `${indent}    `;
   const lines: string[] = [];
   for (const f of fields) {
     const facts = [f.type, f.required ? 'required' : 'optional'];
     if (f.default !== undefined) facts.push(`default ${JSON.stringify(f.default)}`);
     if (f.secret) facts.push('secret');
     if (f.constraints.length) facts.push(f.constraints.join(', '));
-    lines.push(`${indent}${f.name} (${facts.join('; ')})`);
-    if (f.description) lines.push(`${indent}    ${f.description}`);
-    if (f.example !== undefined) lines.push(`${indent}    example: ${JSON.stringify(f.example)}`);
-    if (f.fields) lines.push(...fieldLines(f.fields, `${indent}    `));
+    lines.push(`${indent}- ${f.name} (${facts.join('; ')})`);
+    if (f.description) lines.push(`${more}${f.description}`);
+    if (f.example !== undefined) lines.push(`${more}example: ${JSON.stringify(f.example)}`);
+    if (f.fields) lines.push(...fieldLines(f.fields, more));
   }
   return lines;
 }
@@ -22,7 +23,7 @@ export function renderPluginsText(plugins: readonly RegisteredPlugin[]): string 
   for (const { definition, origin } of plugins) {
     out.push(`${definition.kind} ${definition.name} ${definition.version} (${origin.kind}: ${origin.from})`);
     out.push(`  ${definition.description}`);
-    out.push(...fieldLines(describeConfig(definition.config), '  - '));
+    out.push(...fieldLines(describeConfig(definition.config), '  '));
     out.push('');
   }
   return out.join('\n');

@@ -173,9 +173,9 @@ export class BatchSection {
   @Min(1)
   maxRecords: number = 500;
 
-  @Field({ description: '... or once its records add up to this many bytes of JSON.' })
+  @Field({ description: '... or once its records add up to this many bytes of JSON (0 = no byte limit, which saves measuring each record).' })
   @IsInt()
-  @Min(1)
+  @Min(0)
   maxBytes: number = 1_048_576;
 
   @Field({ description: '... or once its first record has waited this many milliseconds.' })

@@ -157,9 +157,9 @@ export class SourceRunner {
       return;
     }
     this.batch.push({ record, tracked, readAt: now });
-    this.batchBytes += estimateBytes(item.value);
     const { maxRecords, maxBytes, maxWaitMs } = config.batch;
-    if (this.batch.length >= maxRecords || this.batchBytes >= maxBytes) this.flush();
+    if (maxBytes > 0) this.batchBytes += estimateBytes(item.value);
+    if (this.batch.length >= maxRecords || (maxBytes > 0 && this.batchBytes >= maxBytes)) this.flush();
     else this.batchTimer ??= setTimeout(() => this.flush(), maxWaitMs);
   }
 

@@ -40,8 +40,8 @@ export async function runSource(definition: SourcePluginDefinition, rawConfig: u
   const checkpoint: Record<string, SourcePosition['offset']> = { ...(options.checkpoint ?? {}) };
   const limit = options.maxRecords ?? Number.POSITIVE_INFINITY;
   let ended = false;
-  await source.start({ checkpoint: options.checkpoint ?? {}, signal: controller.signal });
   try {
+    await source.start({ checkpoint: options.checkpoint ?? {}, signal: controller.signal });
     while (records.length + failures.length < limit && !controller.signal.aborted) {
       let batch: SourceRecord[] | null;
       try {

@@ -1,5 +1,5 @@
-// Same pacing as the generator source: plugins are self-contained (they import only @sluice/sdk and npm
-// packages), so the small token bucket is kept in each plugin that paces its output.
+// Pacing for sources that emit at a configured rate (generator, simulators, pollers).
+
 /** A monotonic clock in milliseconds (injectable so pacing can be tested without real time). */
 export interface Clock {
   now(): number;

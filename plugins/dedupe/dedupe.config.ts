@@ -1,0 +1,50 @@
+import { Field } from '@sluice/sdk';
+import { IsBoolean, IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Min } from 'class-validator';
+import { RECORD_VARIABLES_DOC } from '../map/jsonata/record-variables.js';
+
+export const MISSING_KEY_ACTIONS = ['pass', 'deadLetter'] as const;
+export type MissingKeyAction = (typeof MISSING_KEY_ACTIONS)[number];
+
+/** Config of the `dedupe` transform. */
+export class DedupeConfig {
+  @Field({
+    description: `JSONata expression computing the identity of a record; records with an identity seen within the window are dropped. ${RECORD_VARIABLES_DOC} Strings, numbers, booleans, objects and arrays are all identities (the string "1" and the number 1 differ; objects compare by their JSON text, so key order matters). Default: the record key.`,
+    example: 'order_id & "/" & line',
+  })
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  key?: string;
+
+  @Field({
+    description:
+      'Most identities remembered at once. When full, the least recently seen identity is forgotten (LRU), so memory stays bounded: roughly 200 bytes per identity (identities longer than 64 characters are stored as their SHA-256 digest). Always in force, with or without ttlMs.',
+  })
+  @IsInt()
+  @Min(1)
+  maxKeys = 100_000;
+
+  @Field({
+    description:
+      'How long an identity is remembered, in milliseconds, counted from the record that passed (or from the latest duplicate with refreshOnDuplicate). A record whose identity was seen longer ago passes again. Default: no time limit (only maxKeys bounds the window).',
+    example: 600_000,
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  ttlMs?: number;
+
+  @Field({
+    description:
+      'With ttlMs: whether a dropped duplicate restarts the identity\'s time window (a steady stream of duplicates then stays suppressed). Default false: the window runs from the record that passed.',
+  })
+  @IsBoolean()
+  refreshOnDuplicate = false;
+
+  @Field({
+    description:
+      'What to do with a record that has no identity (no record key, or a key expression yielding undefined or null): `pass` lets it through without remembering anything; `deadLetter` sends it to the dead-letter destination.',
+  })
+  @IsIn(MISSING_KEY_ACTIONS)
+  onMissingKey: MissingKeyAction = 'pass';
+}

@@ -1,0 +1,152 @@
+import { constants, type Stats } from 'node:fs';
+import { mkdir, open, stat, type FileHandle } from 'node:fs/promises';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { describeError, RecordError, type HealthReport, type PluginContext, type Sink, type SinkWriteResult, type SluiceRecord } from '@sluice/sdk';
+import type { FileSinkConfig } from './file-sink.config.js';
+import { encodeLines } from './json-lines.js';
+import { SerialLock } from './serial-lock.js';
+
+/**
+ * The `file` sink: appends records to a file as JSON lines. It is the default dead-letter
+ * destination, so it favours not losing anything over speed:
+ * - a write resolves only once its lines are written (and, with `fsync`, on disk);
+ * - writes are serialised, so concurrent batches never interleave and keep their call order;
+ * - a failed write is cut back off the file (truncated to where it started), so a retried batch
+ *   appears once and no half line is left behind; I/O errors are thrown as retryable;
+ * - when the file is moved or deleted (log rotation, a cleanup), the next write recreates it at
+ *   the configured path instead of appending to a file nobody sees.
+ */
+export class FileSink implements Sink {
+  readonly path: string;
+  private readonly lock = new SerialLock();
+  private handle: FileHandle | undefined;
+  private identity: { dev: number; ino: number } | undefined;
+  /** Size of the file after this sink's last write (shown by health). */
+  private size = 0;
+  private lastError: string | undefined;
+
+  constructor(
+    private readonly config: FileSinkConfig,
+    context: PluginContext,
+  ) {
+    this.path = isAbsolute(config.path) ? config.path : resolve(context.configDir, config.path);
+  }
+
+  async start(): Promise<void> {
+    await this.lock.run(() => this.openFile());
+  }
+
+  async write(batch: readonly SluiceRecord[]): Promise<void | SinkWriteResult> {
+    const { text, failed } = encodeLines(batch, this.config.format);
+    if (text.length > 0) await this.lock.run(() => this.append(Buffer.from(text, 'utf8')));
+    return failed.length > 0 ? { failed } : undefined;
+  }
+
+  async stop(): Promise<void> {
+    await this.lock.run(async () => {
+      const handle = this.handle;
+      this.handle = undefined;
+      await handle?.close();
+    });
+  }
+
+  health(): HealthReport {
+    const details = { path: this.path, bytes: this.size };
+    if (!this.handle) return { status: 'down', details: { ...details, reason: 'not started' } };
+    if (this.lastError) return { status: 'down', details: { ...details, reason: this.lastError } };
+    return { status: 'up', details };
+  }
+
+  private async append(data: Buffer): Promise<void> {
+    if (!this.handle) throw new RecordError(`file sink ${this.path} is not started`, { retryable: true });
+    let start: number;
+    try {
+      await this.reopenIfReplaced();
+      // Where this write starts, from the file itself (another writer may have appended too).
+      start = (await this.handle!.stat()).size;
+    } catch (error) {
+      this.lastError = describeError(error);
+      throw error instanceof RecordError ? error : this.ioError('checking', error);
+    }
+    try {
+      let written = 0;
+      while (written < data.length) {
+        const { bytesWritten } = await this.handle!.write(data, written, data.length - written);
+        written += bytesWritten;
+      }
+      if (this.config.fsync) await this.handle!.sync();
+      this.size = start + data.length;
+      this.lastError = undefined;
+    } catch (error) {
+      await this.cutBack(start);
+      this.lastError = describeError(error);
+      throw this.ioError(`appending ${data.length} bytes to`, error);
+    }
+  }
+
+  /** Removes what a failed write left after `size` (where it started), so that a retry does not duplicate it. */
+  private async cutBack(size: number): Promise<void> {
+    try {
+      const current = await this.handle?.stat();
+      if (current && current.size > size) await this.handle!.truncate(size);
+    } catch {
+      // The file is unusable; the next write reopens it or fails again (and is retried).
+    }
+  }
+
+  private async reopenIfReplaced(): Promise<void> {
+    let onDisk: Stats | undefined;
+    try {
+      onDisk = await stat(this.path);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    }
+    if (onDisk && this.identity && onDisk.dev === this.identity.dev && onDisk.ino === this.identity.ino) return;
+    await this.handle?.close().catch(() => undefined);
+    this.handle = undefined;
+    await this.openFile();
+  }
+
+  private async openFile(): Promise<void> {
+    try {
+      await mkdir(dirname(this.path), { recursive: true });
+      let existed = true;
+      try {
+        await stat(this.path);
+      } catch {
+        existed = false;
+      }
+      const handle = await open(this.path, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT, 0o644);
+      const info = await handle.stat();
+      if (!info.isFile()) {
+        await handle.close();
+        throw Object.assign(new Error(`${this.path} is not a regular file`), { code: 'EISDIR' });
+      }
+      this.handle = handle;
+      this.identity = { dev: info.dev, ino: info.ino };
+      this.size = info.size;
+      // A new file is durable only once its directory entry is: sync the folder too.
+      if (!existed && this.config.fsync) await syncDirectory(dirname(this.path));
+    } catch (error) {
+      throw this.ioError('opening', error);
+    }
+  }
+
+  private ioError(action: string, error: unknown): RecordError {
+    const code = (error as NodeJS.ErrnoException | undefined)?.code;
+    return new RecordError(`file sink: ${action} ${this.path} failed${code ? ` [${code}]` : ''}: ${describeError(error)}`, {
+      retryable: true,
+      cause: error,
+      details: { path: this.path, ...(code ? { code } : {}) },
+    });
+  }
+}
+
+async function syncDirectory(path: string): Promise<void> {
+  const directory = await open(path, constants.O_RDONLY);
+  try {
+    await directory.sync();
+  } finally {
+    await directory.close();
+  }
+}

@@ -1,0 +1,110 @@
+import { afterAll, describe, expect, it } from '@jest/globals';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { LineReader, type Line, type LineReaderOptions } from './line-reader.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'sluice-line-reader-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+let files = 0;
+async function readAll(content: string | Buffer, options: Partial<LineReaderOptions> = {}): Promise<{ lines: Line[]; offset: number; next: number }> {
+  const path = join(dir, `f${files++}`);
+  writeFileSync(path, content);
+  const handle = await open(path, 'r');
+  try {
+    const size = (await handle.stat()).size;
+    const reader = new LineReader(handle, { start: 0, firstLine: 1, limit: size, final: true, maxLineBytes: 1024, ...options });
+    const lines: Line[] = [];
+    for (let line = await reader.next(); line !== null; line = await reader.next()) lines.push(line);
+    return { lines, offset: reader.offset, next: reader.nextLineNumber };
+  } finally {
+    await handle.close();
+  }
+}
+
+describe('LineReader', () => {
+  it('splits lines with exact byte offsets and numbers', async () => {
+    const { lines, offset, next } = await readAll('ab\n\ncdé\nlast');
+    expect(lines.map((l) => [l.text, l.number, l.start, l.end])).toEqual([
+      ['ab', 1, 0, 3],
+      ['', 2, 3, 4],
+      ['cdé', 3, 4, 9],
+      ['last', 4, 9, 13],
+    ]);
+    expect(offset).toBe(13);
+    expect(next).toBe(5);
+  });
+
+  it('drops the \\r of \\r\\n and says so', async () => {
+    const { lines } = await readAll('a\r\nb\nc\r\n');
+    expect(lines.map((l) => [l.text, l.crlf, l.end])).toEqual([
+      ['a', true, 3],
+      ['b', false, 5],
+      ['c', true, 8],
+    ]);
+  });
+
+  it('skips a UTF-8 byte order mark at the start of the file, keeping byte offsets exact', async () => {
+    const { lines } = await readAll(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('h1,h2\nx,y\n')]));
+    expect(lines.map((l) => [l.text, l.start, l.end])).toEqual([
+      ['h1,h2', 3, 9],
+      ['x,y', 9, 13],
+    ]);
+  });
+
+  it('gives the same lines whatever the chunk size (multi-byte characters cut across chunks)', async () => {
+    const content = 'zéro\nun€\n\r\ndeux 😀 trois\r\nquatre\n' + 'x'.repeat(100) + '\n';
+    const reference = (await readAll(content, { chunkBytes: 65_536 })).lines;
+    for (const chunkBytes of [1, 2, 3, 5, 7, 16]) expect((await readAll(content, { chunkBytes })).lines).toEqual(reference);
+    expect(reference.map((l) => l.text)).toEqual(['zéro', 'un€', '', 'deux 😀 trois', 'quatre', 'x'.repeat(100)]);
+  });
+
+  it('leaves a last line without line break for later when the file is not final', async () => {
+    const { lines, offset, next } = await readAll('a\nb\npartial', { final: false });
+    expect(lines.map((l) => l.text)).toEqual(['a', 'b']);
+    expect(offset).toBe(4);
+    expect(next).toBe(3);
+  });
+
+  it('resumes at a byte offset with the right line numbers and stops at the limit', async () => {
+    const { lines } = await readAll('one\ntwo\nthree\nfour\n', { start: 4, firstLine: 2, limit: 14 });
+    expect(lines.map((l) => [l.text, l.number])).toEqual([
+      ['two', 2],
+      ['three', 3],
+    ]);
+  });
+
+  it('reports a line longer than maxLineBytes once, cut, and goes on after it', async () => {
+    const long = 'y'.repeat(300);
+    for (const chunkBytes of [7, 64, 65_536]) {
+      const { lines } = await readAll(`ok\n${long}\r\nafter\n`, { maxLineBytes: 100, chunkBytes });
+      expect(lines.map((l) => [l.text.length, l.oversized, l.bytes, l.number])).toEqual([
+        [2, false, 2, 1],
+        [100, true, 300, 2],
+        [5, false, 5, 3],
+      ]);
+      expect(lines[1].end).toBe(3 + 300 + 2);
+      expect(lines[2].start).toBe(lines[1].end);
+    }
+  });
+
+  it('handles an oversized last line: reported when final, left for later otherwise', async () => {
+    const content = `ok\n${'z'.repeat(250)}`;
+    const final = await readAll(content, { maxLineBytes: 100, chunkBytes: 16 });
+    expect(final.lines.map((l) => [l.oversized, l.bytes])).toEqual([
+      [false, 2],
+      [true, 250],
+    ]);
+    expect(final.offset).toBe(253);
+    const partial = await readAll(content, { maxLineBytes: 100, chunkBytes: 16, final: false });
+    expect(partial.lines).toHaveLength(1);
+    expect(partial.offset).toBe(3);
+    expect(partial.next).toBe(2);
+  });
+
+  it('reads nothing from an empty file', async () => {
+    expect((await readAll('')).lines).toEqual([]);
+  });
+});

@@ -1,0 +1,19 @@
+import { defineTransform } from '@sluice/sdk';
+import { JsonataExpression } from '../map/jsonata/jsonata-expression.js';
+import { RECORD_VARIABLES } from '../map/jsonata/record-variables.js';
+import { FilterConfig } from './filter.config.js';
+import { FilterTransform } from './filter.transform.js';
+
+export default defineTransform({
+  name: 'filter',
+  version: '1.0.0',
+  description: 'Keeps the records for which a JSONata condition is true and drops the others.',
+  config: FilterConfig,
+  validate: (config) => JsonataExpression.issues('condition', config.condition, RECORD_VARIABLES),
+  create: (config) => new FilterTransform(config),
+  examples: [
+    { title: 'Paid orders of at least 100', config: { condition: 'status = "paid" and amount >= 100' } },
+    { title: 'Records that have an email address', config: { condition: '$exists(email)' } },
+    { title: 'Only one tenant, by header', config: { condition: '$headers.tenant = "acme"' } },
+  ],
+});
