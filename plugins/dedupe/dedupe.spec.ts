@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { makeRecord, prepare, runTransform, validateConfig, type SluiceRecord } from '@sluice/sdk';
+import { describeConfig, makeRecord, prepare, runTransform, validateConfig, type SluiceRecord } from '@sluice/sdk';
 import dedupe from './index.js';
 import { DedupeTransform } from './dedupe.transform.js';
 import { identityText, MAX_STORED_IDENTITY_LENGTH } from './record-identity.js';
@@ -185,9 +185,28 @@ describe('dedupe: bounded window', () => {
     expect(transform.health()).toEqual({ status: 'up', details: { rememberedKeys: 2, maxKeys: 100_000, droppedDuplicates: 1 } });
   });
 
+  it('runs ttlMs on the default clock when created by the host', async () => {
+    const { outputs, dropped } = await runTransform(dedupe, { ttlMs: 60_000, maxKeys: 10 }, [record({}, 'a'), record({}, 'a'), record({}, 'b')]);
+    expect(outputs.map((r) => r.key)).toEqual(['a', 'b']);
+    expect(dropped).toHaveLength(1);
+  });
+
   it('starts with an empty window for each instance', async () => {
     const first = await runTransform(dedupe, {}, [record({}, 'a')]);
     const second = await runTransform(dedupe, {}, [record({}, 'a')]);
     expect([first.outputs.length, second.outputs.length]).toEqual([1, 1]);
+  });
+});
+
+describe('dedupe: documentation', () => {
+  it('describes every config field in real sentences', () => {
+    const fields = describeConfig(dedupe.config);
+    expect(fields.length).toBeGreaterThan(0);
+    for (const field of fields) expect({ field: field.name, long: field.description.length > 40 }).toEqual({ field: field.name, long: true });
+  });
+
+  it('ships examples that are valid configs', () => {
+    expect(dedupe.examples?.length).toBeGreaterThan(1);
+    for (const example of dedupe.examples ?? []) expect({ title: example.title, issues: issuesOf(example.config) }).toEqual({ title: example.title, issues: [] });
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { makeRecord, prepare, runTransform, validateConfig, type SluiceRecord } from '@sluice/sdk';
+import { describeConfig, makeRecord, prepare, runTransform, validateConfig, type SluiceRecord } from '@sluice/sdk';
 import enrich from './index.js';
 import { EnrichTransform } from './enrich.transform.js';
 
@@ -147,5 +147,18 @@ describe('enrich: non-object values are dead-lettered', () => {
   it('rejects a nested target field that holds something else than an object', async () => {
     const { deadLetters } = await runTransform(enrich, {}, [fileRecord({ id: 1, _meta: 'taken' })]);
     expect(deadLetters.map((d) => d.error)).toEqual(['cannot add metadata under "_meta": the value already has a field "_meta" holding a string, not an object']);
+  });
+});
+
+describe('enrich: documentation', () => {
+  it('describes every config field in real sentences', () => {
+    const fields = describeConfig(enrich.config);
+    expect(fields.length).toBeGreaterThan(0);
+    for (const field of fields) expect({ field: field.name, long: field.description.length > 40 }).toEqual({ field: field.name, long: true });
+  });
+
+  it('ships examples that are valid configs', () => {
+    expect(enrich.examples?.length).toBeGreaterThan(1);
+    for (const example of enrich.examples ?? []) expect({ title: example.title, issues: issuesOf(example.config) }).toEqual({ title: example.title, issues: [] });
   });
 });

@@ -24,6 +24,8 @@ export class FileSink implements Sink {
   /** Size of the file after this sink's last write (shown by health). */
   private size = 0;
   private lastError: string | undefined;
+  /** Between start and stop: writes (re)open the file whenever it is not open. */
+  private running = false;
 
   constructor(
     private readonly config: FileSinkConfig,
@@ -33,7 +35,10 @@ export class FileSink implements Sink {
   }
 
   async start(): Promise<void> {
-    await this.lock.run(() => this.openFile());
+    await this.lock.run(async () => {
+      await this.openFile();
+      this.running = true;
+    });
   }
 
   async write(batch: readonly SluiceRecord[]): Promise<void | SinkWriteResult> {
@@ -44,6 +49,7 @@ export class FileSink implements Sink {
 
   async stop(): Promise<void> {
     await this.lock.run(async () => {
+      this.running = false;
       const handle = this.handle;
       this.handle = undefined;
       await handle?.close();
@@ -52,16 +58,18 @@ export class FileSink implements Sink {
 
   health(): HealthReport {
     const details = { path: this.path, bytes: this.size };
-    if (!this.handle) return { status: 'down', details: { ...details, reason: 'not started' } };
+    if (!this.running) return { status: 'down', details: { ...details, reason: 'not started' } };
     if (this.lastError) return { status: 'down', details: { ...details, reason: this.lastError } };
     return { status: 'up', details };
   }
 
   private async append(data: Buffer): Promise<void> {
-    if (!this.handle) throw new RecordError(`file sink ${this.path} is not started`, { retryable: true });
+    if (!this.running) throw new RecordError(`file sink ${this.path} is not started`, { retryable: true });
     let start: number;
     try {
-      await this.reopenIfReplaced();
+      // After a failed reopen there is no handle: try again now.
+      if (this.handle) await this.reopenIfReplaced();
+      else await this.openFile();
       // Where this write starts, from the file itself (another writer may have appended too).
       start = (await this.handle!.stat()).size;
     } catch (error) {

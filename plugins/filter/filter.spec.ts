@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { makeRecord, prepare, runTransform, validateConfig, type SluiceRecord } from '@sluice/sdk';
+import { describeConfig, makeRecord, prepare, runTransform, validateConfig, type SluiceRecord } from '@sluice/sdk';
 import filter from './index.js';
 
 function deepFreeze<T>(value: T): T {
@@ -115,5 +115,18 @@ describe('filter: errors', () => {
         retryable: false,
       },
     ]);
+  });
+});
+
+describe('filter: documentation', () => {
+  it('describes every config field in real sentences', () => {
+    const fields = describeConfig(filter.config);
+    expect(fields.length).toBeGreaterThan(0);
+    for (const field of fields) expect({ field: field.name, long: field.description.length > 40 }).toEqual({ field: field.name, long: true });
+  });
+
+  it('ships examples that are valid configs', () => {
+    expect(filter.examples?.length).toBeGreaterThan(1);
+    for (const example of filter.examples ?? []) expect({ title: example.title, issues: issuesOf(example.config) }).toEqual({ title: example.title, issues: [] });
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { makeRecord, prepare, runTransform, validateConfig, type SluiceRecord } from '@sluice/sdk';
+import { describeConfig, makeRecord, prepare, runTransform, validateConfig, type SluiceRecord } from '@sluice/sdk';
 import map from './index.js';
 
 function deepFreeze<T>(value: T): T {
@@ -235,6 +235,11 @@ describe('map: evaluation errors go to the dead-letter destination', () => {
     expect(infinite.deadLetters[0]!.error).toBe('expression failed: the result holds the number Infinity at /ratio, which is not JSON data');
   });
 
+  it('dead-letters runaway recursion instead of exhausting memory', async () => {
+    const { deadLetters } = await runTransform(map, { expression: '($f := function($n) { $f($n + 1) }; $f(0))' }, [record()]);
+    expect(deadLetters[0]!.error).toMatch(/^expression failed: Stack overflow\. Check for non-terminating recursive function\..*\(D1011/);
+  });
+
   it('keeps going after a failing record', async () => {
     const { outputs, deadLetters } = await runTransform(map, { expression: 'price * 2' }, [record(), record({ price: 'x' }), record({ price: 1 })]);
     expect(outputs.map((o) => o.value)).toEqual([5, 2]);
@@ -250,5 +255,18 @@ describe('map: synchronous fast path', () => {
     expect((fast as SluiceRecord).value).toEqual({ id: 7 });
     const slow = prepare(map, { expression: viaJsonata('{"id": order_id}') });
     expect(map.create(slow.config, slow.context).process(record())).toBeInstanceOf(Promise);
+  });
+});
+
+describe('map: documentation', () => {
+  it('describes every config field in real sentences', () => {
+    const fields = describeConfig(map.config);
+    expect(fields.length).toBeGreaterThan(0);
+    for (const field of fields) expect({ field: field.name, long: field.description.length > 40 }).toEqual({ field: field.name, long: true });
+  });
+
+  it('ships examples that are valid configs', () => {
+    expect(map.examples?.length).toBeGreaterThan(1);
+    for (const example of map.examples ?? []) expect({ title: example.title, issues: issuesOf(example.config) }).toEqual({ title: example.title, issues: [] });
   });
 });

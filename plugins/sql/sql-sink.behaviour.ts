@@ -82,6 +82,14 @@ export function describeSqlSinkBehaviour(label: string, target: SqlTestTarget): 
       expect(await allRows(again, table)).toHaveLength(1);
     });
 
+    it('lets two sinks that start at once both create-or-find the same new table', async () => {
+      const table = target.newTable();
+      const [a, b] = await Promise.all([start(table), start(table)]);
+      await a.write([order('from-a', 1)]);
+      await b.write([order('from-b', 2)]);
+      expect((await allRows(a, table)).map((r) => r.id)).toEqual(['from-a', 'from-b']);
+    });
+
     it('upserts by key: redelivery keeps one row with the last value, within and across batches', async () => {
       const table = target.newTable();
       const { acked, failed, sink } = await runSink(

@@ -90,7 +90,7 @@ class CuttableProxy {
 describe('sql sink on PostgreSQL specifics', () => {
   it('stores timestamps as timestamptz and json as jsonb, in the configured schema', async () => {
     const table = `types_${run}`;
-    const sink = create({ driver: 'postgres', url: DATABASE_URL, schema, table, key: ['id'], columns: [...orderColumns, { name: 'doc', type: 'json', nullable: true }] });
+    const sink = create({ driver: 'postgres', url: DATABASE_URL, schema, table, key: ['id'], timeColumn: 'at', columns: [...orderColumns, { name: 'doc', type: 'json', nullable: true }] });
     await sink.start();
     try {
       await sink.write([makeRecord({ id: 'a', qty: 1, at: '2024-03-01T12:00:00.123+02:00', doc: { n: [1, 2] } })]);
@@ -105,6 +105,11 @@ describe('sql sink on PostgreSQL specifics', () => {
         { column_name: 'region', data_type: 'character varying' },
         { column_name: 'at', data_type: 'timestamp with time zone' },
         { column_name: 'doc', data_type: 'jsonb' },
+      ]);
+      const indexes = await client.query(`SELECT indexdef FROM pg_indexes WHERE schemaname = $1 AND tablename = $2 ORDER BY indexname`, [schema, table]);
+      expect(indexes.rows.map((r) => r.indexdef)).toEqual([
+        expect.stringMatching(/^CREATE UNIQUE INDEX "PK_\w+" ON .* USING btree \(id\)$/),
+        expect.stringMatching(/^CREATE INDEX idx_types_\w+ ON .* USING btree \(at\)$/),
       ]);
       const stored = await client.query(`SELECT at, doc FROM "${schema}"."${table}"`);
       expect(stored.rows).toEqual([{ at: new Date('2024-03-01T10:00:00.123Z'), doc: { n: [1, 2] } }]);

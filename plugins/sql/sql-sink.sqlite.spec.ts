@@ -67,6 +67,9 @@ describe('sql sink on SQLite specifics', () => {
       const db = new Database(file, { readonly: true });
       try {
         expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+        // The time column is indexed, the key is the primary key.
+        expect(db.prepare(`SELECT name FROM pragma_index_list('orders') WHERE origin = 'c'`).all()).toEqual([{ name: 'idx_orders_at' }]);
+        expect(db.prepare(`SELECT name FROM pragma_table_info('orders') WHERE pk > 0`).all()).toEqual([{ name: 'id' }]);
         expect(db.prepare('SELECT id, qty FROM orders').all()).toEqual([{ id: 'a', qty: 1 }]);
         // Timestamps are stored as integer epoch milliseconds.
         expect(db.prepare('SELECT typeof(at) AS type, at FROM orders').get()).toEqual({ type: 'integer', at: 1_700_000_000_001 });

@@ -45,7 +45,13 @@ export async function createTableIfMissing(runner: QueryRunner, dialect: SqlDial
     })),
     indices: definition.timeColumn ? [{ name: `idx_${definition.table}_${definition.timeColumn}`.slice(0, 63), columnNames: [definition.timeColumn] }] : [],
   });
-  await runner.createTable(table, true);
+  try {
+    await runner.createTable(table, true);
+  } catch (error) {
+    // Another sink (or process) may have created it between the check and the CREATE.
+    if (await runner.hasTable(path)) return false;
+    throw error;
+  }
   return true;
 }
 

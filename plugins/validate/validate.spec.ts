@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from '@jest/globals';
-import { makeRecord, prepare, RecordError, runTransform, validateConfig, type PluginLogger, type SluiceRecord } from '@sluice/sdk';
+import { describeConfig, makeRecord, prepare, RecordError, runTransform, validateConfig, type PluginLogger, type SluiceRecord } from '@sluice/sdk';
 import validate from './index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'sluice-validate-'));
@@ -13,6 +13,7 @@ writeFileSync(join(dir, 'schemas/order.json'), JSON.stringify({ type: 'object', 
 writeFileSync(join(dir, 'schemas/broken.yaml'), 'type: object\nproperties: [unclosed\n');
 writeFileSync(join(dir, 'schemas/broken.json'), '{"type": "object",');
 writeFileSync(join(dir, 'schemas/scalar.yaml'), 'just a string\n');
+writeFileSync(join(dir, 'schemas/order.schema.yaml'), 'type: object\nproperties:\n  id: {type: integer}\n');
 writeFileSync(join(dir, 'schemas/typo.json'), JSON.stringify({ type: 'object', requried: ['id'] }));
 
 function deepFreeze<T>(value: T): T {
@@ -211,5 +212,18 @@ describe('validate: options that change the data pass on a changed copy', () => 
     const { deadLetters } = await runTransform(validate, { schema: { type: 'object', properties: { id: { type: 'integer' } }, additionalProperties: false }, removeAdditional: true, coerceTypes: true }, [input]);
     expect(deadLetters[0]!.record).toBe(input);
     expect(input.value).toEqual({ id: 'x', extra: 1 });
+  });
+});
+
+describe('validate: documentation', () => {
+  it('describes every config field in real sentences', () => {
+    const fields = describeConfig(validate.config);
+    expect(fields.length).toBeGreaterThan(0);
+    for (const field of fields) expect({ field: field.name, long: field.description.length > 40 }).toEqual({ field: field.name, long: true });
+  });
+
+  it('ships examples that are valid configs', () => {
+    expect(validate.examples?.length).toBeGreaterThan(1);
+    for (const example of validate.examples ?? []) expect({ title: example.title, issues: issuesOf(example.config) }).toEqual({ title: example.title, issues: [] });
   });
 });

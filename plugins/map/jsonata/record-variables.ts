@@ -1,4 +1,3 @@
-import type { SluiceRecord } from '@sluice/sdk';
 import type { VariableReader } from './fast-evaluator.js';
 
 /**

@@ -26,7 +26,6 @@ export async function createHost(config: SluiceConfig, logger: Logger, options: 
     logger: new PinoNestLogger(logger.child({ component: 'nest' })),
     bufferLogs: false,
   });
-  if (options.handleSignals) app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
   if (config.transport.kind === 'embedded') {
     app.connectMicroservice({ strategy: app.get(EmbeddedServer) }, { inheritAppConfig: true });
     await app.startAllMicroservices();
@@ -36,10 +35,37 @@ export async function createHost(config: SluiceConfig, logger: Logger, options: 
     await app.listen(config.http.port, config.http.host);
     const address = app.getHttpServer().address() as { port: number } | null;
     url = `http://${config.http.host}:${address?.port ?? config.http.port}`;
-    logger.info({ url }, 'HTTP endpoints ready: /health/live /health/ready /metrics /api/pipelines');
+    logger.info({ address: url }, 'HTTP endpoints ready: /health/live /health/ready /metrics /api/pipelines');
   } else {
     await app.init();
   }
   const runtime = app.get<SluiceRuntime>(SLUICE_RUNTIME);
+  if (options.handleSignals) exitOnSignals(app, logger);
   return { app, runtime, url, close: () => app.close() };
+}
+
+/**
+ * SIGTERM/SIGINT: close the app, which drains the pipelines (RuntimeLifecycle), then exit 0. A
+ * second signal while draining exits at once with 130: whatever was not acknowledged by then is
+ * not committed, so it is read again on the next start (at-least-once), never lost.
+ */
+function exitOnSignals(app: INestApplication, logger: Logger): void {
+  let closing = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (closing) {
+      logger.warn({ signal }, 'second signal: exiting without finishing the drain');
+      process.exit(130);
+    }
+    closing = true;
+    logger.info({ signal }, 'shutdown requested: draining');
+    app.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error({ err: error instanceof Error ? error.message : String(error) }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
 }

@@ -6,7 +6,7 @@ import { HealthModule, SLUICE_RUNTIME } from '#health';
 import { MetricsController } from '../api/metrics.controller.js';
 import { PipelinesController } from '../api/pipelines.controller.js';
 import { TokenGuard } from '../api/token.guard.js';
-import { RuntimeLifecycle } from './runtime.service.js';
+import { RuntimeLifecycle } from './runtime-lifecycle.js';
 import { CHANNEL_TRANSPORT, RUNTIME_METRICS, SLUICE_CONFIG, SLUICE_LOGGER } from './tokens.js';
 import { TransportModule } from './transport.module.js';
 
