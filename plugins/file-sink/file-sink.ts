@@ -4,7 +4,7 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import { describeError, RecordError, type HealthReport, type PluginContext, type Sink, type SinkWriteResult, type SluiceRecord } from '@sluice/sdk';
 import type { FileSinkConfig } from './file-sink.config.js';
 import { encodeLines } from './json-lines.js';
-import { SerialLock } from './serial-lock.js';
+import { SerialLock } from '@sluice/sdk';
 
 /**
  * The `file` sink: appends records to a file as JSON lines. It is the default dead-letter

@@ -17,7 +17,7 @@ import {
 import { DataSource, type DataSourceOptions, type QueryRunner } from 'typeorm';
 import { batchError } from './database-error.js';
 import { RecordRows } from './record-rows.js';
-import { SerialLock } from './serial-lock.js';
+import { SerialLock } from '@sluice/sdk';
 import { dialectFor, quoteIdentifier, type SqlDialect } from './sql-dialect.js';
 import type { SqlSinkConfig } from './sql.config.js';
 import { TableQueries } from './table-queries.js';

@@ -13,4 +13,5 @@ export * from './config-field.js';
 export * from './config-validation.js';
 export * from './plugin.js';
 export * from './pacing/token-bucket.js';
+export * from './concurrency/serial-lock.js';
 export * from './testing/index.js';

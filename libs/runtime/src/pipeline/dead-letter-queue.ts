@@ -1,4 +1,4 @@
-import { describeError, type Sink, type SluiceRecord } from '@sluice/sdk';
+import { describeError, SerialLock, type Sink, type SluiceRecord } from '@sluice/sdk';
 import type { RetryPolicy } from '../config/sluice-config.js';
 import { withRetry } from '../delivery/retry.js';
 import type { StageMonitor } from './stage-monitor.js';
@@ -32,7 +32,7 @@ export interface DeadLetterValue {
  * as handled (and their source positions be committed).
  */
 export class DeadLetterQueue {
-  private tail: Promise<unknown> = Promise.resolve();
+  private readonly lock = new SerialLock();
 
   constructor(
     private readonly pipeline: string,
@@ -70,9 +70,7 @@ export class DeadLetterQueue {
   /** Stores the letters (serialised with other sends); throws when the destination keeps failing. */
   async send(letters: readonly DeadLetter[], signal?: AbortSignal): Promise<void> {
     if (letters.length === 0) return;
-    const run = this.tail.then(() => this.write(letters, signal));
-    this.tail = run.catch(() => undefined);
-    await run;
+    await this.lock.run(() => this.write(letters, signal));
   }
 
   private async write(letters: readonly DeadLetter[], signal?: AbortSignal): Promise<void> {
