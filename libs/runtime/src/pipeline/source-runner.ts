@@ -188,7 +188,7 @@ export class SourceRunner {
       () => {
         monitor.batchLatency.record(performance.now() - started);
         monitor.counters.out += records.length;
-        for (const item of items) this.handled(item.tracked, item.readAt);
+        this.handledBatch(items);
       },
       () => {
         // Stopped before the batch was accepted: nothing is committed for it, it is read again.
@@ -219,6 +219,20 @@ export class SourceRunner {
   private track(operation: Promise<void>): void {
     this.publishes.add(operation);
     void operation.finally(() => this.publishes.delete(operation));
+  }
+
+  private handledBatch(items: readonly InFlightRecord[]): void {
+    const now = Date.now();
+    const { recordLatency, onAcked, monitor } = this.options;
+    for (const item of items) {
+      if (item.tracked) this.tracker.ack(item.tracked);
+      const latency = now - item.readAt;
+      recordLatency.record(latency);
+      onAcked?.(1, latency);
+    }
+    monitor.counters.acked += items.length;
+    this.release(items.length);
+    this.scheduleCommit();
   }
 
   private handled(tracked: TrackedPosition | null, readAt: number): void {

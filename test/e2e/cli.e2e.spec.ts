@@ -1,0 +1,80 @@
+// The built `sluice` CLI as a user runs it: validate (exit codes, file:line path messages) and
+// plugins (docs generated from the config classes; docs/plugins.md must match them).
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+const CLI = resolve('dist/apps/sluice/src/main.js');
+const sluice = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', env: { ...process.env, SLUICE_TOKEN: '' } });
+
+describe('sluice CLI', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sluice-cli-'));
+  beforeAll(() => {
+    if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run build\` first (npm test does)`);
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('validate: exit 0 and a summary for the default config', () => {
+    const result = sluice('validate', 'config/sluice.yaml');
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain('vehicles: vehicle-simulator -> validate -> enrich -> sql (dead letters: file)');
+  });
+
+  it('validate: exit 2 and one file:line path message per problem', () => {
+    const file = join(dir, 'broken.yaml');
+    writeFileSync(
+      file,
+      [
+        'http:',
+        '  port: 99999',
+        'pipelines:',
+        '  - name: orders',
+        '    source:',
+        '      plugin: genrator',
+        '    transforms:',
+        '      - plugin: map',
+        '        config:',
+        '          expresion: "$"',
+        '    sink:',
+        '      plugin: sql',
+        '      config:',
+        '        table: 42',
+        '        columns: [ { name: id, type: bigint } ]',
+        '',
+      ].join('\n'),
+    );
+    const result = sluice('validate', file);
+    expect(result.status).toBe(2);
+    const lines = result.stderr.trim().split('\n');
+    const at = (n: number, path: string) => lines.find((l) => l.includes(`broken.yaml:${n} ${path}`));
+    expect(at(2, 'http.port:')).toMatch(/must not be greater than 65535/);
+    expect(at(6, 'pipelines[0].source.plugin:')).toContain('unknown source plugin "genrator" (did you mean "generator"?)');
+    expect(at(10, 'pipelines[0].transforms[0].config.expresion:')).toContain('unknown field (did you mean "expression"?)');
+    expect(at(14, 'pipelines[0].sink.config.table:')).toContain('must be a SQL identifier');
+  });
+
+  it('validate: exit 2 for a missing file', () => {
+    const result = sluice('validate', join(dir, 'nope.yaml'));
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain('nope.yaml');
+  });
+
+  it('plugins: lists every built-in with its documented config', () => {
+    const result = sluice('plugins', '--json');
+    expect(result.status).toBe(0);
+    const plugins = JSON.parse(result.stdout) as Array<{ kind: string; name: string; config: Array<{ name: string; description: string }> }>;
+    const names = plugins.map((p) => `${p.kind}:${p.name}`);
+    for (const expected of ['source:generator', 'source:vehicle-simulator', 'source:file', 'transform:validate', 'transform:map', 'transform:filter', 'transform:dedupe', 'transform:enrich', 'sink:sql', 'sink:file']) {
+      expect(names).toContain(expected);
+    }
+    for (const plugin of plugins) {
+      for (const field of plugin.config) expect({ plugin: plugin.name, field: field.name, documented: field.description.length > 10 }).toEqual({ plugin: plugin.name, field: field.name, documented: true });
+    }
+  });
+
+  it('docs/plugins.md is what `sluice plugins --markdown` generates (run `npm run docs:plugins`)', () => {
+    const generated = execFileSync(process.execPath, [CLI, 'plugins', '--markdown'], { encoding: 'utf8' });
+    expect(readFileSync('docs/plugins.md', 'utf8')).toBe(generated);
+  });
+});
