@@ -1,6 +1,6 @@
+import { DEFAULT_EVALUATION_TIMEOUT_MS, RECORD_VARIABLES_DOC, TIMEOUT_DOC } from '@sluice/sdk';
 import { Field } from '@sluice/sdk';
 import { IsBoolean, IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Min } from 'class-validator';
-import { RECORD_VARIABLES_DOC } from '../map/jsonata/record-variables.js';
 
 export const MISSING_KEY_ACTIONS = ['pass', 'deadLetter'] as const;
 export type MissingKeyAction = (typeof MISSING_KEY_ACTIONS)[number];
@@ -47,4 +47,9 @@ export class DedupeConfig {
   })
   @IsIn(MISSING_KEY_ACTIONS)
   onMissingKey: MissingKeyAction = 'pass';
+
+  @Field({ description: `${TIMEOUT_DOC} Applies to the key expression.`, example: 5_000 })
+  @IsInt()
+  @Min(1)
+  timeoutMs = DEFAULT_EVALUATION_TIMEOUT_MS;
 }

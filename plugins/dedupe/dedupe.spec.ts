@@ -27,7 +27,7 @@ describe('dedupe: config validation', () => {
   it('has bounded defaults', () => {
     const { config, issues } = validateConfig(dedupe.config, {});
     expect(issues).toEqual([]);
-    expect(config).toMatchObject({ maxKeys: 100_000, refreshOnDuplicate: false, onMissingKey: 'pass' });
+    expect(config).toMatchObject({ maxKeys: 100_000, refreshOnDuplicate: false, onMissingKey: 'pass', timeoutMs: 1_000 });
     expect(config.ttlMs).toBeUndefined();
   });
 
@@ -41,6 +41,7 @@ describe('dedupe: config validation', () => {
     expect(issuesOf({ onMissingKey: 'drop' })).toEqual([{ path: 'onMissingKey', message: 'must be one of the following values: pass, deadLetter' }]);
     expect(issuesOf({ refreshOnDuplicate: 'no' })).toEqual([{ path: 'refreshOnDuplicate', message: 'must be a boolean value' }]);
     expect(issuesOf({ maxkeys: 5 })).toEqual([{ path: 'maxkeys', message: 'unknown field (did you mean "maxKeys"?)' }]);
+    expect(issuesOf({ timeoutMs: -1 })).toEqual([{ path: 'timeoutMs', message: 'must not be less than 1' }]);
   });
 
   it('reports a key expression that does not compile', () => {
@@ -106,6 +107,11 @@ describe('dedupe: by key expression', () => {
     const inputs = [record({ tags: ['b', 'a'] }), record({ tags: ['a', 'b'] }), record({ tags: ['c'] })];
     const { outputs } = await runTransform(dedupe, { key: '$join($sort(tags), ",")' }, inputs);
     expect(outputs.map((r) => r.value)).toEqual([{ tags: ['b', 'a'] }, { tags: ['c'] }]);
+  });
+
+  it('bounds the key expression by timeoutMs', async () => {
+    const { deadLetters } = await runTransform(dedupe, { key: '($f := function($n) { $f($n + 1) }; $f(0))', timeoutMs: 30 }, [record({})]);
+    expect(deadLetters.map((d) => d.error)).toEqual([expect.stringMatching(/^key failed: Evaluation timeout after 30 milliseconds/)]);
   });
 
   it('dead-letters records the key expression fails on', async () => {

@@ -1,7 +1,6 @@
+import { ExpressionEvaluationError, JsonataExpression, NEEDS_ASYNC, RECORD_VARIABLES } from '@sluice/sdk';
 import { invalidRecord, type HealthReport, type SluiceRecord, type Transform, type TransformOutput } from '@sluice/sdk';
 import { LRUCache } from 'lru-cache';
-import { ExpressionEvaluationError, JsonataExpression, NEEDS_ASYNC } from '../map/jsonata/jsonata-expression.js';
-import { RECORD_VARIABLES } from '../map/jsonata/record-variables.js';
 import type { DedupeConfig, MissingKeyAction } from './dedupe.config.js';
 import { identityText } from './record-identity.js';
 
@@ -28,7 +27,7 @@ export class DedupeTransform implements Transform {
   private dropped = 0;
 
   constructor(config: DedupeConfig, clock: Clock = performance) {
-    this.key = config.key === undefined ? undefined : JsonataExpression.compile(config.key, RECORD_VARIABLES);
+    this.key = config.key === undefined ? undefined : JsonataExpression.compile(config.key, RECORD_VARIABLES, { timeoutMs: config.timeoutMs });
     this.onMissingKey = config.onMissingKey;
     this.maxKeys = config.maxKeys;
     this.seen = new LRUCache<string, true>({

@@ -1,6 +1,5 @@
+import { JsonataExpression, RECORD_VARIABLES } from '@sluice/sdk';
 import { defineTransform } from '@sluice/sdk';
-import { JsonataExpression } from '../map/jsonata/jsonata-expression.js';
-import { RECORD_VARIABLES } from '../map/jsonata/record-variables.js';
 import { DedupeConfig } from './dedupe.config.js';
 import { DedupeTransform } from './dedupe.transform.js';
 

@@ -1,6 +1,6 @@
+import { DEFAULT_EVALUATION_TIMEOUT_MS, RECORD_VARIABLES_DOC, TIMEOUT_DOC } from '@sluice/sdk';
 import { Field } from '@sluice/sdk';
-import { IsNotEmpty, IsString } from 'class-validator';
-import { RECORD_VARIABLES_DOC } from '../map/jsonata/record-variables.js';
+import { IsInt, IsNotEmpty, IsString, Min } from 'class-validator';
 
 /** Config of the `filter` transform. */
 export class FilterConfig {
@@ -11,4 +11,9 @@ export class FilterConfig {
   @IsString()
   @IsNotEmpty()
   condition: string;
+
+  @Field({ description: TIMEOUT_DOC, example: 5_000 })
+  @IsInt()
+  @Min(1)
+  timeoutMs = DEFAULT_EVALUATION_TIMEOUT_MS;
 }

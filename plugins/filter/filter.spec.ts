@@ -27,6 +27,7 @@ describe('filter: config validation', () => {
     ]);
     expect(issuesOf({ condition: 42 })).toEqual([{ path: 'condition', message: 'must be a string' }]);
     expect(issuesOf({ condition: 'a', invert: true })).toEqual([{ path: 'invert', message: 'unknown field' }]);
+    expect(issuesOf({ condition: 'a', timeoutMs: 2.5 })).toEqual([{ path: 'timeoutMs', message: 'must be an integer number' }]);
   });
 
   it('reports a condition that does not compile, with the position', () => {
@@ -105,6 +106,11 @@ describe('filter: keeping and dropping', () => {
 });
 
 describe('filter: errors', () => {
+  it('dead-letters records whose condition loops beyond timeoutMs', async () => {
+    const { deadLetters } = await runTransform(filter, { condition: '($f := function($n) { $f($n + 1) }; $f(0))', timeoutMs: 30 }, [record({})]);
+    expect(deadLetters.map((d) => d.error)).toEqual([expect.stringMatching(/^condition failed: Evaluation timeout after 30 milliseconds/)]);
+  });
+
   it('dead-letters records the condition cannot be evaluated on, with JSONata\'s message', async () => {
     const { outputs, deadLetters } = await runTransform(filter, { condition: 'amount > 100' }, [record({ amount: 'lots' }), record({ amount: 200 })]);
     expect(outputs).toHaveLength(1);

@@ -1,7 +1,5 @@
+import { ExpressionEvaluationError, JsonataExpression, NEEDS_ASYNC, jsonataTruthy as isTruthy, RECORD_VARIABLES } from '@sluice/sdk';
 import { invalidRecord, type SluiceRecord, type Transform, type TransformOutput } from '@sluice/sdk';
-import { ExpressionEvaluationError, JsonataExpression, NEEDS_ASYNC } from '../map/jsonata/jsonata-expression.js';
-import { isTruthy } from '../map/jsonata/jsonata-semantics.js';
-import { RECORD_VARIABLES } from '../map/jsonata/record-variables.js';
 import type { FilterConfig } from './filter.config.js';
 
 function failure(error: unknown): never {
@@ -14,7 +12,7 @@ export class FilterTransform implements Transform {
   private readonly condition: JsonataExpression;
 
   constructor(config: FilterConfig) {
-    this.condition = JsonataExpression.compile(config.condition, RECORD_VARIABLES);
+    this.condition = JsonataExpression.compile(config.condition, RECORD_VARIABLES, { timeoutMs: config.timeoutMs });
   }
 
   process(record: SluiceRecord): TransformOutput | Promise<TransformOutput> {

@@ -1,6 +1,5 @@
+import { JsonataExpression, RECORD_VARIABLES } from '@sluice/sdk';
 import { defineTransform } from '@sluice/sdk';
-import { JsonataExpression } from '../map/jsonata/jsonata-expression.js';
-import { RECORD_VARIABLES } from '../map/jsonata/record-variables.js';
 import { FilterConfig } from './filter.config.js';
 import { FilterTransform } from './filter.transform.js';
 

@@ -1,6 +1,5 @@
+import { JsonataExpression, RECORD_AND_INPUT_VARIABLES, RECORD_VARIABLES } from '@sluice/sdk';
 import { defineTransform } from '@sluice/sdk';
-import { JsonataExpression } from './jsonata/jsonata-expression.js';
-import { RECORD_AND_INPUT_VARIABLES, RECORD_VARIABLES } from './jsonata/record-variables.js';
 import { MapConfig } from './map.config.js';
 import { MapTransform } from './map.transform.js';
 

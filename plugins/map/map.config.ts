@@ -1,7 +1,6 @@
+import { FAST_FUNCTIONS, DEFAULT_EVALUATION_TIMEOUT_MS, RECORD_VARIABLES_DOC, TIMEOUT_DOC } from '@sluice/sdk';
 import { Field } from '@sluice/sdk';
-import { IsBoolean, IsNotEmpty, IsObject, IsOptional, IsString } from 'class-validator';
-import { FAST_FUNCTIONS } from './jsonata/fast-evaluator.js';
-import { RECORD_VARIABLES_DOC } from './jsonata/record-variables.js';
+import { IsBoolean, IsInt, IsNotEmpty, IsObject, IsOptional, IsString, Min } from 'class-validator';
 
 /** Config of the `map` transform. */
 export class MapConfig {
@@ -38,4 +37,9 @@ export class MapConfig {
   })
   @IsBoolean()
   explode = false;
+
+  @Field({ description: TIMEOUT_DOC, example: 5_000 })
+  @IsInt()
+  @Min(1)
+  timeoutMs = DEFAULT_EVALUATION_TIMEOUT_MS;
 }

@@ -46,6 +46,7 @@ describe('map: config validation', () => {
     expect(issuesOf({ expression: '$', key: 5 })).toEqual([{ path: 'key', message: 'must be a string' }]);
     expect(issuesOf({ expression: '$', headers: ['x'] })).toEqual([{ path: 'headers', message: 'must be an object' }]);
     expect(issuesOf({ expresion: '$', expression: '$' })).toEqual([{ path: 'expresion', message: 'unknown field (did you mean "expression"?)' }]);
+    expect(issuesOf({ expression: '$', timeoutMs: 0 })).toEqual([{ path: 'timeoutMs', message: 'must not be less than 1' }]);
   });
 
   it('fails the harness (as the host) on an invalid config', async () => {
@@ -53,10 +54,10 @@ describe('map: config validation', () => {
   });
 
   it('reports expressions that do not compile, with the JSONata position', () => {
-    expect(map.validate!({ expression: '{"a": b +}', explode: false }, { configDir: '.' })).toEqual([
+    expect(issuesOf({ expression: '{"a": b +}' })).toEqual([
       { path: 'expression', message: 'JSONata expression does not compile: The symbol "}" cannot be used as a unary operator (S0211, at position 10, after "{"a": b +}")' },
     ]);
-    const issues = map.validate!({ expression: '$', key: 'id &', headers: { 'x-ok': 'a', 'x-bad': 'a.(', 'x-empty': ' ' }, explode: false }, { configDir: '.' });
+    const issues = issuesOf({ expression: '$', key: 'id &', headers: { 'x-ok': 'a', 'x-bad': 'a.(', 'x-empty': ' ' } });
     expect(issues.map((issue) => issue.path)).toEqual(['key', 'headers.x-bad', 'headers.x-empty']);
     expect(issues[1]!.message).toContain('Expected ")" before end of expression (S0203, at position 3');
     expect(issues[2]!.message).toBe('must be a JSONata expression (a non-empty string)');
@@ -64,7 +65,7 @@ describe('map: config validation', () => {
 
   it('accepts a valid config (the harness runs the same checks as `sluice validate`)', () => {
     expect(() => prepare(map, { expression: '{"id": id}', key: '$string(id)', headers: { h: 'id' }, explode: true })).not.toThrow();
-    expect(map.validate!({ expression: '$', explode: false }, { configDir: '.' })).toEqual([]);
+    expect(issuesOf({ expression: '$' })).toEqual([]);
   });
 });
 
@@ -131,6 +132,18 @@ describe('map: reshaping values', () => {
   it('evaluates $now() per record through jsonata', async () => {
     const { outputs } = await runTransform(map, { expression: '{"at": $now()}' }, [record()]);
     expect((outputs[0]!.value as { at: string }).at).toMatch(/^\d{4}-\d\d-\d\dT/);
+  });
+
+  it('does not let jsonata mark input arrays for the keep-array operator `[]`', async () => {
+    const frozen = record();
+    const { outputs, deadLetters } = await runTransform(map, { expression: '{"lines": lines[], "skus": lines.sku[]}' }, [frozen]);
+    expect(deadLetters).toEqual([]);
+    expect(outputs[0]!.value).toEqual({ lines: order.lines, skus: ['a', 'b'] });
+    const open = makeRecord({ lines: [{ sku: 'a' }] });
+    await runTransform(map, { expression: '{"lines": lines[]}', key: '$string($count($input.lines[]))' }, [open]);
+    expect(Object.keys((open.value as { lines: unknown[] }).lines)).toEqual(['0']);
+    const viaEval = await runTransform(map, { expression: '$eval("lines[]")' }, [frozen]);
+    expect(viaEval.outputs[0]!.value).toEqual(order.lines);
   });
 
   it('does not mutate the input record (inputs are deep-frozen)', async () => {
@@ -236,8 +249,15 @@ describe('map: evaluation errors go to the dead-letter destination', () => {
   });
 
   it('dead-letters runaway recursion instead of exhausting memory', async () => {
-    const { deadLetters } = await runTransform(map, { expression: '($f := function($n) { $f($n + 1) }; $f(0))' }, [record()]);
+    const { deadLetters } = await runTransform(map, { expression: '($f := function($n) { 1 + $f($n + 1) }; $f(0))' }, [record()]);
     expect(deadLetters[0]!.error).toMatch(/^expression failed: Stack overflow\. Check for non-terminating recursive function\..*\(D1011/);
+  });
+
+  it('dead-letters endless (tail-recursive) loops after timeoutMs', async () => {
+    const loop = '($f := function($n) { $f($n + 1) }; $f(0))';
+    const { outputs, deadLetters } = await runTransform(map, { expression: `$exists(stop) ? 1 : ${loop}`, timeoutMs: 50 }, [record(), record({ stop: true })]);
+    expect(deadLetters.map((d) => d.error)).toEqual([expect.stringMatching(/^expression failed: Evaluation timeout after 50 milliseconds\. Check for infinite loop \(D1012/)]);
+    expect(outputs.map((o) => o.value)).toEqual([1]);
   });
 
   it('keeps going after a failing record', async () => {

@@ -1,6 +1,5 @@
+import { ExpressionEvaluationError, JsonataExpression, NEEDS_ASYNC, RECORD_AND_INPUT_VARIABLES, RECORD_VARIABLES } from '@sluice/sdk';
 import { invalidRecord, withValue, type SluiceRecord, type Transform, type TransformOutput } from '@sluice/sdk';
-import { ExpressionEvaluationError, JsonataExpression, NEEDS_ASYNC } from './jsonata/jsonata-expression.js';
-import { RECORD_AND_INPUT_VARIABLES, RECORD_VARIABLES } from './jsonata/record-variables.js';
 import type { MapConfig } from './map.config.js';
 
 /** Private signal: a record needs the asynchronous jsonata evaluator for at least one expression. */
@@ -41,9 +40,10 @@ export class MapTransform implements Transform {
   private readonly explode: boolean;
 
   constructor(config: MapConfig) {
-    this.value = JsonataExpression.compile(config.expression, RECORD_VARIABLES);
-    this.key = config.key === undefined ? undefined : JsonataExpression.compile(config.key, RECORD_AND_INPUT_VARIABLES);
-    this.headers = Object.entries(config.headers ?? {}).map(([name, source]) => [name, JsonataExpression.compile(source, RECORD_AND_INPUT_VARIABLES)] as const);
+    const options = { timeoutMs: config.timeoutMs };
+    this.value = JsonataExpression.compile(config.expression, RECORD_VARIABLES, options);
+    this.key = config.key === undefined ? undefined : JsonataExpression.compile(config.key, RECORD_AND_INPUT_VARIABLES, options);
+    this.headers = Object.entries(config.headers ?? {}).map(([name, source]) => [name, JsonataExpression.compile(source, RECORD_AND_INPUT_VARIABLES, options)] as const);
     this.explode = config.explode;
   }
 

@@ -14,4 +14,5 @@ export * from './config-validation.js';
 export * from './plugin.js';
 export * from './pacing/token-bucket.js';
 export * from './concurrency/serial-lock.js';
+export * from './expressions/index.js';
 export * from './testing/index.js';

@@ -1,17 +1,29 @@
 import jsonata from 'jsonata';
-import type { ConfigIssue, SluiceRecord } from '@sluice/sdk';
+import type { ConfigIssue } from '../config-validation.js';
+import type { SluiceRecord } from '../record.js';
 import { compileFastEvaluator, type FastEvaluator, type VariableReader } from './fast-evaluator.js';
 import { DECLINE } from './jsonata-semantics.js';
-import { NotJsonError, toPlainJson } from './plain-json.js';
+import { toPlainJson } from './plain-json.js';
 
 /**
  * The deepest nesting of JSONata evaluation steps a record may reach (error D1011 beyond). jsonata
  * evaluates through promises, so a runaway recursive function never overflows the call stack: it
  * would grow the heap until the process dies. Ordinary expressions stay far below this (a
  * recursive function uses about three levels per call, so it allows some 600 nested calls).
- * Recursion is JSONata's only unbounded construct, so no time limit is needed.
  */
 export const MAX_EVALUATION_DEPTH = 2_000;
+
+/**
+ * Default bound on the time jsonata may spend on one record (error D1012 beyond). Tail calls are
+ * trampolined, so a tail-recursive loop escapes the depth bound, and while it runs it starves the
+ * event loop (every step is a resolved promise). The fast evaluator has no loops and no bound.
+ */
+export const DEFAULT_EVALUATION_TIMEOUT_MS = 1_000;
+
+export interface ExpressionOptions {
+  /** Bound on jsonata's evaluation time per record, in ms. */
+  readonly timeoutMs?: number;
+}
 
 /** Returned by {@link JsonataExpression.evaluateSync} when the record needs the (async) jsonata evaluator. */
 export const NEEDS_ASYNC: unique symbol = Symbol('jsonata.needs-async');
@@ -67,7 +79,6 @@ export class ExpressionEvaluationError extends Error {
 
   static from(error: unknown): ExpressionEvaluationError {
     if (error instanceof ExpressionEvaluationError) return error;
-    if (error instanceof NotJsonError) return new ExpressionEvaluationError(error.message);
     if (error instanceof Error) return new ExpressionEvaluationError(error.message);
     const shape = asJsonataError(error);
     const where = [shape.code, shape.position === undefined ? undefined : `position ${shape.position}`, shape.token ? `token "${shape.token}"` : undefined].filter(Boolean).join(', ');
@@ -80,16 +91,25 @@ export class ExpressionEvaluationError extends Error {
   }
 }
 
-function collectVariables(node: unknown, names: Set<string>): void {
+/** What an AST walk finds out about an expression. */
+interface AstFacts {
+  /** `$names` the expression mentions. */
+  readonly variables: Set<string>;
+  /** Whether it uses the `[]` keep-array operator. */
+  keepsArrays: boolean;
+}
+
+function inspect(node: unknown, facts: AstFacts): void {
   if (Array.isArray(node)) {
-    for (const member of node) collectVariables(member, names);
+    for (const member of node) inspect(member, facts);
     return;
   }
   if (typeof node !== 'object' || node === null) return;
-  const candidate = node as { type?: unknown; value?: unknown };
-  if (candidate.type === 'variable' && typeof candidate.value === 'string') names.add(candidate.value);
+  const candidate = node as { type?: unknown; value?: unknown; keepArray?: unknown; keepSingletonArray?: unknown };
+  if (candidate.type === 'variable' && typeof candidate.value === 'string') facts.variables.add(candidate.value);
+  if (candidate.keepArray === true || candidate.keepSingletonArray === true) facts.keepsArrays = true;
   for (const [property, child] of Object.entries(node)) {
-    if (property !== 'value' && typeof child === 'object' && child !== null) collectVariables(child, names);
+    if (property !== 'value' && typeof child === 'object' && child !== null) inspect(child, facts);
   }
 }
 
@@ -103,6 +123,12 @@ function collectVariables(node: unknown, names: Set<string>): void {
  */
 export class JsonataExpression {
   private readonly bound: ReadonlyArray<readonly [string, VariableReader]>;
+  /**
+   * jsonata marks the arrays a `[]` path returns by setting a property on them, input arrays
+   * included (and fails on frozen ones). Such expressions, and `$eval` (which may parse one at run
+   * time), get a copy of the input and bindings.
+   */
+  private readonly copiesInput: boolean;
 
   private constructor(
     readonly source: string,
@@ -110,18 +136,22 @@ export class JsonataExpression {
     private readonly fast: FastEvaluator | null,
     variables: ReadonlyMap<string, VariableReader>,
   ) {
-    const mentioned = new Set<string>();
-    collectVariables(expression.ast(), mentioned);
+    const facts: AstFacts = { variables: new Set(), keepsArrays: false };
+    inspect(expression.ast(), facts);
     // `$eval()` evaluates a string as an expression in the current scope: bind everything then.
-    const all = mentioned.has('eval');
-    this.bound = [...variables].filter(([name]) => all || mentioned.has(name));
+    const evaluatesText = facts.variables.has('eval');
+    this.bound = [...variables].filter(([name]) => evaluatesText || facts.variables.has(name));
+    this.copiesInput = evaluatesText || facts.keepsArrays;
   }
 
-  /** Parses `source`; throws {@link ExpressionSyntaxError}. `variables` are the `$names` bound per record. */
-  static compile(source: string, variables: ReadonlyMap<string, VariableReader>): JsonataExpression {
+  /**
+   * Parses `source`; throws {@link ExpressionSyntaxError}. `variables` are the `$names` bound per
+   * record; `options.timeoutMs` bounds jsonata's time per record.
+   */
+  static compile(source: string, variables: ReadonlyMap<string, VariableReader>, options: ExpressionOptions = {}): JsonataExpression {
     let expression: jsonata.Expression;
     try {
-      expression = jsonata(source, { stack: MAX_EVALUATION_DEPTH });
+      expression = jsonata(source, { stack: MAX_EVALUATION_DEPTH, timeout: options.timeoutMs ?? DEFAULT_EVALUATION_TIMEOUT_MS });
     } catch (error) {
       const shape = asJsonataError(error);
       throw new ExpressionSyntaxError(source, shape.code, shape.position, shape.message ?? 'invalid expression');
@@ -166,10 +196,10 @@ export class JsonataExpression {
     let bindings: Record<string, unknown> | undefined;
     if (this.bound.length > 0) {
       bindings = {};
-      for (const [name, read] of this.bound) bindings[name] = read(record);
+      for (const [name, read] of this.bound) bindings[name] = this.copiesInput ? structuredClone(read(record)) : read(record);
     }
     try {
-      return toPlainJson(await this.expression.evaluate(input, bindings));
+      return toPlainJson(await this.expression.evaluate(this.copiesInput ? structuredClone(input) : input, bindings));
     } catch (error) {
       throw ExpressionEvaluationError.from(error);
     }

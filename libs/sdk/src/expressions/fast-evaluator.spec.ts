@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import jsonata from 'jsonata';
-import { makeRecord, type SluiceRecord } from '@sluice/sdk';
+import { makeRecord } from '../testing/make-record.js';
+import type { SluiceRecord } from '../record.js';
 import { compileFastEvaluator } from './fast-evaluator.js';
 import { DECLINE } from './jsonata-semantics.js';
 import { toPlainJson } from './plain-json.js';

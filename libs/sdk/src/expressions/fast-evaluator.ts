@@ -10,7 +10,7 @@
 // on every case where JSONata would raise an error (type errors, infinite numbers), on an array as
 // the evaluation context (JSONata's sequence rules differ there), and on non-finite arithmetic
 // results. `fast-evaluator.spec.ts` compares it with jsonata on a corpus and on random expressions.
-import type { SluiceRecord } from '@sluice/sdk';
+import type { SluiceRecord } from '../record.js';
 import {
   decline,
   isFunctionLike,

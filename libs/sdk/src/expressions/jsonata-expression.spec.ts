@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { makeRecord } from '@sluice/sdk';
-import { ExpressionEvaluationError, ExpressionSyntaxError, JsonataExpression, NEEDS_ASYNC } from './jsonata-expression.js';
+import { makeRecord } from '../testing/make-record.js';
+import { DEFAULT_EVALUATION_TIMEOUT_MS, ExpressionEvaluationError, ExpressionSyntaxError, JsonataExpression, NEEDS_ASYNC } from './jsonata-expression.js';
 import { RECORD_AND_INPUT_VARIABLES, RECORD_VARIABLES } from './record-variables.js';
 
 const record = makeRecord({ a: 1, b: 'x' }, { key: 'k', headers: { h: 'v' }, timestamp: 5, origin: { pipeline: 'p', source: 's', lane: 'l', offset: 3 } });
@@ -68,6 +68,14 @@ describe('JsonataExpression evaluation', () => {
     const recursive = (n: number) => JsonataExpression.compile(`($f := function($n) { $n = 0 ? 0 : 1 + $f($n - 1) }; $f(${n}))`, RECORD_VARIABLES);
     await expect(recursive(300).evaluate(record.value, record)).resolves.toBe(300);
     await expect(recursive(1_000_000).evaluate(record.value, record)).rejects.toThrow(/^Stack overflow\. Check for non-terminating recursive function\..*\(D1011/);
+  });
+});
+
+describe('JsonataExpression time bound', () => {
+  it('stops an endless tail-recursive loop after timeoutMs (default 1 s)', async () => {
+    const loop = '($f := function($n) { $f($n + 1) }; $f(0))';
+    await expect(JsonataExpression.compile(loop, RECORD_VARIABLES, { timeoutMs: 40 }).evaluate(record.value, record)).rejects.toThrow(/^Evaluation timeout after 40 milliseconds\. Check for infinite loop \(D1012/);
+    expect(DEFAULT_EVALUATION_TIMEOUT_MS).toBe(1_000);
   });
 });
 
