@@ -1,7 +1,7 @@
 import type { Checkpoint, Source, SourceRecord, SourceStartContext } from '@sluice/sdk';
 import type { GeneratorConfig } from './generator.config.js';
 import { RecordFactory } from './record-factory.js';
-import { monotonicClock, pacedChunk, sleep, TokenBucket, type Clock } from '@sluice/sdk';
+import { monotonicClock, RatePacer, type Clock } from '@sluice/sdk';
 
 /** The single lane of the generator; its offset is the sequence number of the record (0-based). */
 export const SEQUENCE_LANE = 'sequence';
@@ -22,8 +22,7 @@ export function firstSequence(checkpoint: Checkpoint): number {
  */
 export class GeneratorSource implements Source {
   private readonly factory: RecordFactory;
-  private readonly bucket?: TokenBucket;
-  private readonly chunk: number;
+  private readonly pacer: RatePacer;
   private next = 0;
 
   constructor(
@@ -31,12 +30,7 @@ export class GeneratorSource implements Source {
     clock: Clock = monotonicClock,
   ) {
     this.factory = new RecordFactory(config);
-    if (config.rate > 0) {
-      this.chunk = pacedChunk(config.rate, config.batchSize);
-      this.bucket = new TokenBucket(config.rate, this.chunk, clock);
-    } else {
-      this.chunk = config.batchSize;
-    }
+    this.pacer = new RatePacer(config.rate, config.batchSize, clock);
   }
 
   async start(context: SourceStartContext): Promise<void> {
@@ -46,16 +40,8 @@ export class GeneratorSource implements Source {
   async read(signal: AbortSignal): Promise<SourceRecord[] | null> {
     const remaining = this.config.count === undefined ? Number.POSITIVE_INFINITY : this.config.count - this.next;
     if (remaining <= 0) return null;
-    let size = Math.min(this.chunk, remaining);
-    if (this.bucket) {
-      let granted = this.bucket.take(size);
-      if (granted === 0) {
-        await sleep(this.bucket.msUntil(size), signal);
-        if (signal.aborted) return [];
-        granted = this.bucket.take(size);
-      }
-      size = granted;
-    }
+    const size = await this.pacer.allowance(remaining, signal);
+    if (size === 0) return [];
     return this.produce(size);
   }
 

@@ -1,6 +1,6 @@
 import type { Checkpoint, Source, SourceRecord, SourceStartContext } from '@sluice/sdk';
 import { FleetSimulation } from './fleet-simulation.js';
-import { monotonicClock, pacedChunk, sleep, TokenBucket, type Clock } from '@sluice/sdk';
+import { monotonicClock, RatePacer, type Clock } from '@sluice/sdk';
 import type { VehicleEvent } from './vehicle.js';
 import type { VehicleSimulatorConfig } from './vehicle-simulator.config.js';
 
@@ -38,8 +38,7 @@ export function firstEvent(checkpoint: Checkpoint): number {
  */
 export class VehicleSimulatorSource implements Source {
   private simulation?: FleetSimulation;
-  private readonly bucket?: TokenBucket;
-  private readonly chunk: number;
+  private readonly pacer: RatePacer;
   private sequence = 0;
   private exhausted = false;
 
@@ -47,12 +46,7 @@ export class VehicleSimulatorSource implements Source {
     private readonly config: VehicleSimulatorConfig,
     clock: Clock = monotonicClock,
   ) {
-    if (config.rate > 0) {
-      this.chunk = pacedChunk(config.rate, config.batchSize);
-      this.bucket = new TokenBucket(config.rate, this.chunk, clock);
-    } else {
-      this.chunk = config.batchSize;
-    }
+    this.pacer = new RatePacer(config.rate, config.batchSize, clock);
   }
 
   async start(context: SourceStartContext): Promise<void> {
@@ -74,16 +68,8 @@ export class VehicleSimulatorSource implements Source {
     if (!simulation) throw new Error('vehicle-simulator: read() before start()');
     const remaining = this.config.maxEvents === undefined ? Number.POSITIVE_INFINITY : this.config.maxEvents - this.sequence;
     if (this.exhausted || remaining <= 0) return null;
-    let size = Math.min(this.chunk, remaining);
-    if (this.bucket) {
-      let granted = this.bucket.take(size);
-      if (granted === 0) {
-        await sleep(this.bucket.msUntil(size), signal);
-        if (signal.aborted) return [];
-        granted = this.bucket.take(size);
-      }
-      size = granted;
-    }
+    const size = await this.pacer.allowance(remaining, signal);
+    if (size === 0) return [];
     const batch: SourceRecord[] = [];
     for (let i = 0; i < size; i++) {
       const event = simulation.next();

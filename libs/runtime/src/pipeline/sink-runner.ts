@@ -5,6 +5,7 @@ import { backoffDelay, sleep } from '../delivery/backoff.js';
 import type { DeadLetter, DeadLetterQueue } from './dead-letter-queue.js';
 import { retryUntilStopped } from './retry-until-stopped.js';
 import type { StageMonitor } from './stage-monitor.js';
+import { payloadSize } from './payload-size.js';
 
 /** One delivery from the channel: acknowledged when all its records are stored or dead-lettered. */
 interface Delivery {
@@ -86,7 +87,7 @@ export class SinkRunner {
       const { maxRecords, maxBytes, maxWaitMs } = this.options.config.batch;
       this.options.monitor.counters.in += records.length;
       for (const record of records) {
-        const bytes = maxBytes > 0 ? approximateSize(record.value) : 0;
+        const bytes = maxBytes > 0 ? payloadSize(record.value) : 0;
         this.queue.push({ record, delivery, bytes });
         this.queuedBytes += bytes;
       }
@@ -185,12 +186,3 @@ function fail(delivery: Delivery, error: unknown): void {
   delivery.reject(error);
 }
 
-function approximateSize(value: unknown): number {
-  if (typeof value === 'string') return value.length;
-  if (value instanceof Uint8Array) return value.byteLength;
-  try {
-    return JSON.stringify(value)?.length ?? 0;
-  } catch {
-    return 0;
-  }
-}

@@ -7,6 +7,7 @@ import { ContiguousTracker, type TrackedPosition } from '../delivery/contiguous-
 import type { DeadLetterQueue } from './dead-letter-queue.js';
 import { retryUntilStopped } from './retry-until-stopped.js';
 import type { StageMonitor } from './stage-monitor.js';
+import { payloadSize } from './payload-size.js';
 import type { LatencySamples } from '../metrics/latency-samples.js';
 
 interface InFlightRecord {
@@ -158,7 +159,7 @@ export class SourceRunner {
     }
     this.batch.push({ record, tracked, readAt: now });
     const { maxRecords, maxBytes, maxWaitMs } = config.batch;
-    if (maxBytes > 0) this.batchBytes += estimateBytes(item.value);
+    if (maxBytes > 0) this.batchBytes += payloadSize(item.value);
     if (this.batch.length >= maxRecords || (maxBytes > 0 && this.batchBytes >= maxBytes)) this.flush();
     else this.batchTimer ??= setTimeout(() => this.flush(), maxWaitMs);
   }
@@ -298,13 +299,3 @@ export class SourceRunner {
   }
 }
 
-/** Approximate payload size of a value for the batch byte limit. */
-function estimateBytes(value: unknown): number {
-  if (typeof value === 'string') return value.length;
-  if (value instanceof Uint8Array) return value.byteLength;
-  try {
-    return JSON.stringify(value)?.length ?? 0;
-  } catch {
-    return 0;
-  }
-}

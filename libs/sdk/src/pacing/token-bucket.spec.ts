@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { pacedChunk, sleep, TokenBucket, type Clock } from './token-bucket.js';
+import { pacedChunk, RatePacer, sleep, TokenBucket, type Clock } from './token-bucket.js';
 
 class FakeClock implements Clock {
   constructor(public time = 1000) {}
@@ -85,5 +85,34 @@ describe('sleep', () => {
 
   it('resolves after the delay otherwise', async () => {
     await expect(sleep(1, new AbortController().signal)).resolves.toBeUndefined();
+  });
+});
+
+describe('RatePacer', () => {
+  it('hands out whole batches at rate 0, capped by what remains', async () => {
+    const pacer = new RatePacer(0, 500);
+    const signal = new AbortController().signal;
+    expect(await pacer.allowance(Number.POSITIVE_INFINITY, signal)).toBe(500);
+    expect(await pacer.allowance(42, signal)).toBe(42);
+  });
+
+  it('paces by the token bucket: a burst of one chunk, then what the clock allows', async () => {
+    let now = 0;
+    const clock: Clock = { now: () => now };
+    const pacer = new RatePacer(1000, 500, clock); // chunk = 10 records (10 ms at 1000/s)
+    const signal = new AbortController().signal;
+    expect(await pacer.allowance(100, signal)).toBe(10);
+    now += 5; // 5 ms later: 5 tokens
+    expect(await pacer.allowance(100, signal)).toBe(5);
+  });
+
+  it('returns 0 when the signal aborts while it waits', async () => {
+    const clock: Clock = { now: () => 0 };
+    const pacer = new RatePacer(1, 10, clock);
+    const controller = new AbortController();
+    expect(await pacer.allowance(10, controller.signal)).toBe(1);
+    const waiting = pacer.allowance(10, controller.signal);
+    controller.abort();
+    expect(await waiting).toBe(0);
   });
 });

@@ -67,3 +67,37 @@ export function sleep(ms: number, signal: AbortSignal): Promise<void> {
     signal.addEventListener('abort', done, { once: true });
   });
 }
+
+/**
+ * How many records a source may hand out per read: `batchSize` at full speed (rate 0), or paced
+ * chunks of ~10 ms worth of records from a token bucket at `ratePerSecond`.
+ */
+export class RatePacer {
+  private readonly bucket?: TokenBucket;
+  private readonly chunk: number;
+
+  constructor(ratePerSecond: number, batchSize: number, clock: Clock = monotonicClock) {
+    if (ratePerSecond > 0) {
+      this.chunk = pacedChunk(ratePerSecond, batchSize);
+      this.bucket = new TokenBucket(ratePerSecond, this.chunk, clock);
+    } else {
+      this.chunk = batchSize;
+    }
+  }
+
+  /**
+   * Waits (honouring `signal`) until at least one record may go, and returns how many, at most
+   * `remaining`. Returns 0 only when `signal` aborted while waiting.
+   */
+  async allowance(remaining: number, signal: AbortSignal): Promise<number> {
+    const size = Math.min(this.chunk, remaining);
+    if (!this.bucket) return size;
+    let granted = this.bucket.take(size);
+    if (granted === 0) {
+      await sleep(this.bucket.msUntil(size), signal);
+      if (signal.aborted) return 0;
+      granted = this.bucket.take(size);
+    }
+    return granted;
+  }
+}
