@@ -27,11 +27,17 @@ const shared = {
 
 export default {
   projects: [
-    { ...shared, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs,plugins}/**/*.spec.ts'] },
+    {
+      ...shared,
+      displayName: 'unit',
+      testMatch: ['<rootDir>/{apps,libs,plugins}/**/*.spec.ts'],
+      testPathIgnorePatterns: ['/node_modules/', '\\.integration\\.spec\\.ts$'],
+    },
     {
       ...shared,
       displayName: 'integration',
-      testMatch: ['<rootDir>/test/**/*.spec.ts'],
+      // test/ plus `*.integration.spec.ts` beside the code (tests that need Kafka or Cassandra).
+      testMatch: ['<rootDir>/test/**/*.spec.ts', '<rootDir>/{apps,libs,plugins}/**/*.integration.spec.ts'],
       // Brings up real PostgreSQL, Kafka and Cassandra when they are not already reachable.
       globalSetup: '<rootDir>/test/setup/global-setup.ts',
       globalTeardown: '<rootDir>/test/setup/global-teardown.ts',

@@ -1,2 +1,3 @@
 export * from './channel-transport.js';
 export * from './embedded/index.js';
+export * from './kafka/index.js';

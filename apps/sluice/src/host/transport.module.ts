@@ -1,33 +1,59 @@
-import { Module, type DynamicModule } from '@nestjs/common';
-import { EmbeddedBus, EmbeddedChannelTransport, EmbeddedClient, EmbeddedServer } from '#transports';
+import { Module, type DynamicModule, type Provider } from '@nestjs/common';
+import type { Logger } from 'pino';
+import { logLevel } from 'kafkajs';
+import { EmbeddedBus, EmbeddedChannelTransport, EmbeddedClient, EmbeddedServer, KafkaChannelTransport } from '#transports';
 import type { TransportConfig } from '#runtime';
-import { CHANNEL_TRANSPORT } from './tokens.js';
+import { CHANNEL_TRANSPORT, SLUICE_LOGGER } from './tokens.js';
 
 /**
- * The transport the pipelines run on, as Nest providers. Embedded: the in-process Nest
- * microservice strategy (`EmbeddedServer`, connected by the bootstrap with `connectMicroservice`)
- * and its client; the pipelines see only the ChannelTransport.
+ * The transport the pipelines run on, as Nest providers; the pipelines see only the ChannelTransport.
+ * - embedded: the in-process Nest microservice strategy (`EmbeddedServer`, connected by the
+ *   bootstrap with `connectMicroservice`) and its client;
+ * - kafka: Nest's Kafka strategies, a `ClientKafka` producer and one `ServerKafka` consumer-group
+ *   member per stage (see KafkaChannelTransport).
  */
 @Module({})
 export class TransportModule {
   static forRoot(config: TransportConfig): DynamicModule {
-    if (config.kind !== 'embedded') {
-      throw new Error(`transport "${config.kind}" is not available in this build; use transport.kind: embedded`);
-    }
+    const providers: Provider[] =
+      config.kind === 'embedded'
+        ? [
+            EmbeddedBus,
+            { provide: EmbeddedServer, useFactory: (bus: EmbeddedBus) => new EmbeddedServer(bus), inject: [EmbeddedBus] },
+            { provide: EmbeddedClient, useFactory: (bus: EmbeddedBus) => new EmbeddedClient({ bus }), inject: [EmbeddedBus] },
+            {
+              provide: CHANNEL_TRANSPORT,
+              useFactory: (bus: EmbeddedBus, server: EmbeddedServer, client: EmbeddedClient) => new EmbeddedChannelTransport(bus, server, client),
+              inject: [EmbeddedBus, EmbeddedServer, EmbeddedClient],
+            },
+          ]
+        : [
+            {
+              provide: CHANNEL_TRANSPORT,
+              useFactory: (logger: Logger) =>
+                new KafkaChannelTransport(
+                  {
+                    brokers: config.brokers,
+                    clientId: config.clientId,
+                    topics: { partitions: config.partitions, replicationFactor: config.replicationFactor, ...(config.retentionMs === undefined ? {} : { retentionMs: config.retentionMs }) },
+                    maxBatchRecords: 500,
+                    maxBatchWaitMs: 20,
+                    maxInFlight: 5000,
+                    commitIntervalMs: 200,
+                    sessionTimeoutMs: 10_000,
+                    connectionTimeoutMs: 3000,
+                    logLevel: logLevel.ERROR,
+                  },
+                  logger.child({ component: 'kafka' }),
+                ),
+              inject: [SLUICE_LOGGER],
+            },
+          ];
     return {
       module: TransportModule,
       global: true,
-      providers: [
-        EmbeddedBus,
-        { provide: EmbeddedServer, useFactory: (bus: EmbeddedBus) => new EmbeddedServer(bus), inject: [EmbeddedBus] },
-        { provide: EmbeddedClient, useFactory: (bus: EmbeddedBus) => new EmbeddedClient({ bus }), inject: [EmbeddedBus] },
-        {
-          provide: CHANNEL_TRANSPORT,
-          useFactory: (bus: EmbeddedBus, server: EmbeddedServer, client: EmbeddedClient) => new EmbeddedChannelTransport(bus, server, client),
-          inject: [EmbeddedBus, EmbeddedServer, EmbeddedClient],
-        },
-      ],
-      exports: [CHANNEL_TRANSPORT, EmbeddedServer, EmbeddedBus],
+      providers,
+      exports: config.kind === 'embedded' ? [CHANNEL_TRANSPORT, EmbeddedServer, EmbeddedBus] : [CHANNEL_TRANSPORT],
     };
   }
 }

@@ -141,9 +141,41 @@ export class TransportSection {
   @IsRequiredString()
   clientId: string = 'sluice';
 
-  @Field({ description: 'Prefix of the Kafka consumer group names, one group per pipeline: <groupPrefix>.<pipeline> (kind kafka only).' })
+  @Field({ description: 'Prefix of the Kafka consumer group names, one group per stage: <groupPrefix>.<pipeline>.<stage> (kind kafka only). Hosts with the same prefix share the work.' })
   @IsRequiredString()
   groupPrefix: string = 'sluice';
+
+  @Field({ description: 'Partitions of the channel topics Sluice creates (kind kafka only): the most hosts that can share one stage. A pipeline may set its own under `channels`.' })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  partitions?: number;
+
+  @Field({ description: 'Replication factor of the channel topics Sluice creates (kind kafka only); at most the number of brokers.' })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  replicationFactor?: number;
+
+  @Field({ description: 'retention.ms of the channel topics Sluice creates (kind kafka only). Unset: the broker default.', example: 86_400_000 })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  retentionMs?: number;
+}
+
+export class ChannelsSection {
+  @Field({ description: 'Partitions of this pipeline\'s channel topics (kafka transport). Records of one key stay in one partition, in order.', example: 3 })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  partitions?: number;
+
+  @Field({ description: 'retention.ms of this pipeline\'s channel topics (kafka transport).', example: 86_400_000 })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  retentionMs?: number;
 }
 
 export class LogSection {
@@ -275,6 +307,13 @@ export class PipelineSection {
   @IsInt()
   @Min(1)
   maxInFlight: number = 10_000;
+
+  @Field({ description: 'Settings of the channels between this pipeline\'s stages (the Kafka topics `<pipeline>.stage-<n>` with the kafka transport).', nested: () => ChannelsSection })
+  @IsOptional()
+  @IsMapping()
+  @Nested()
+  @Type(() => ChannelsSection)
+  channels?: ChannelsSection;
 }
 
 export class SluiceFileSchema {

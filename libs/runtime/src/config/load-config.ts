@@ -66,7 +66,7 @@ function checkTransport(source: YamlSource, raw: RawMap, overrides: EnvOverrides
       issues.push(source.issue(['transport', 'brokers'], 'must list at least one broker (host:port)'));
     }
   } else if (transport.kind === undefined || transport.kind === 'embedded') {
-    for (const key of ['brokers', 'clientId', 'groupPrefix']) {
+    for (const key of ['brokers', 'clientId', 'groupPrefix', 'partitions', 'replicationFactor', 'retentionMs']) {
       if (key in transport) issues.push(source.issue(['transport', key], 'only applies to kind: kafka'));
     }
   }
@@ -149,13 +149,22 @@ function resolvePipeline(
     retry: { ...pipeline.retry },
     restart: { ...pipeline.restart },
     maxInFlight: pipeline.maxInFlight,
+    channels: { ...(pipeline.channels?.partitions ? { partitions: pipeline.channels.partitions } : {}), ...(pipeline.channels?.retentionMs ? { retentionMs: pipeline.channels.retentionMs } : {}) },
   };
 }
 
 function transportConfig(schema: SluiceFileSchema, overrides: EnvOverrides): TransportConfig {
   const { transport } = schema;
   if (transport.kind === 'embedded') return { kind: 'embedded' };
-  return { kind: 'kafka', brokers: overrides.brokers ?? transport.brokers ?? [], clientId: transport.clientId, groupPrefix: transport.groupPrefix };
+  return {
+    kind: 'kafka',
+    brokers: overrides.brokers ?? transport.brokers ?? [],
+    clientId: transport.clientId,
+    groupPrefix: transport.groupPrefix,
+    partitions: transport.partitions ?? 3,
+    replicationFactor: transport.replicationFactor ?? 1,
+    ...(transport.retentionMs === undefined ? {} : { retentionMs: transport.retentionMs }),
+  };
 }
 
 /** Issues about a value whose interpolation failed (or anything inside it) only repeat that failure. */

@@ -21,7 +21,16 @@ export interface SluiceConfig {
 
 export type TransportConfig =
   | { readonly kind: 'embedded' }
-  | { readonly kind: 'kafka'; readonly brokers: readonly string[]; readonly clientId: string; readonly groupPrefix: string };
+  | {
+      readonly kind: 'kafka';
+      readonly brokers: readonly string[];
+      readonly clientId: string;
+      readonly groupPrefix: string;
+      /** Defaults for the channel topics Sluice creates. */
+      readonly partitions: number;
+      readonly replicationFactor: number;
+      readonly retentionMs?: number;
+    };
 
 export interface HttpConfig {
   readonly enabled: boolean;
@@ -87,4 +96,6 @@ export interface PipelineConfig {
   readonly restart: RestartPolicy;
   /** Upper bound of records read from the source and not yet acknowledged (backpressure). */
   readonly maxInFlight: number;
+  /** Overrides for this pipeline's channels (Kafka topics). */
+  readonly channels?: { readonly partitions?: number; readonly retentionMs?: number };
 }

@@ -100,7 +100,7 @@ export class Pipeline {
     this.deadLetterMonitor.transition('running');
     const deadLetters = new DeadLetterQueue(config.name, this.deadLetterSink, config.retry, this.deadLetterMonitor);
 
-    for (let index = 1; index <= sinkIndex; index++) await env.transport.ensureChannel({ name: this.channel(index) });
+    for (let index = 1; index <= sinkIndex; index++) await env.transport.ensureChannel({ name: this.channel(index), ...config.channels });
 
     const sinkMonitor = this.monitor(config.sink);
     this.sinkInstance = (config.sink.definition.create as (c: object, ctx: PluginContext) => Sink)(config.sink.config, this.context(config.sink));

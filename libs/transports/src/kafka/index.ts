@@ -1,0 +1,5 @@
+export * from './kafka-record-codec.js';
+export * from './kafka-transport-options.js';
+export * from './offset-tracker.js';
+export * from './kafka-subscription.js';
+export * from './kafka-channel-transport.js';

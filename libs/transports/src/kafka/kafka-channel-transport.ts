@@ -1,0 +1,110 @@
+import { ClientKafka } from '@nestjs/microservices';
+import type { SluiceRecord } from '@sluice/sdk';
+import { Kafka, type Admin, type Producer } from 'kafkajs';
+import type { BatchHandler, ChannelSpec, ChannelTransport, TransportStatus } from '../channel-transport.js';
+import { encodeRecord } from './kafka-record-codec.js';
+import { KafkaSubscription, type SubscriptionLogger } from './kafka-subscription.js';
+import type { KafkaTransportOptions } from './kafka-transport-options.js';
+
+/**
+ * Channels as Kafka topics, through Nest's Kafka strategies: publishing goes through a `ClientKafka`
+ * (producer-only), each stage consumes through its own `ServerKafka` consumer-group member
+ * ({@link KafkaSubscription}). Hosts started with the same config join the same groups and share
+ * the partitions; a host that leaves hands its partitions over.
+ */
+export class KafkaChannelTransport implements ChannelTransport {
+  readonly kind = 'kafka';
+  private readonly client: ClientKafka;
+  private producer: Producer | null = null;
+  private admin: Admin | null = null;
+  private readonly subscriptions = new Map<string, KafkaSubscription>();
+  private readonly created = new Set<string>();
+  private producerConnected = false;
+
+  constructor(
+    private readonly options: KafkaTransportOptions,
+    private readonly logger: SubscriptionLogger,
+  ) {
+    this.client = new ClientKafka({
+      client: {
+        clientId: options.clientId,
+        brokers: [...options.brokers],
+        connectionTimeout: options.connectionTimeoutMs,
+        retry: { retries: 8, maxRetryTime: 10_000 },
+        ...(options.logLevel === undefined ? {} : { logLevel: options.logLevel }),
+      },
+      producer: { allowAutoTopicCreation: false, idempotent: true, maxInFlightRequests: 5 },
+      producerOnlyMode: true,
+      postfixId: '',
+    });
+  }
+
+  async connect(): Promise<void> {
+    await this.client.connect();
+    this.producer = this.client.producer;
+    this.producer.on(this.producer.events.CONNECT, () => (this.producerConnected = true));
+    this.producer.on(this.producer.events.DISCONNECT, () => (this.producerConnected = false));
+    this.producerConnected = true;
+    this.admin = this.client.unwrap<Kafka>().admin();
+    await this.admin.connect();
+  }
+
+  /** Creates the channel's topic when missing, with the declared partitions, replication, retention. */
+  async ensureChannel(spec: ChannelSpec): Promise<void> {
+    if (this.created.has(spec.name)) return;
+    if (!this.admin) throw new Error('kafka transport: not connected');
+    const retentionMs = spec.retentionMs ?? this.options.topics.retentionMs;
+    await this.admin.createTopics({
+      waitForLeaders: true,
+      topics: [
+        {
+          topic: spec.name,
+          numPartitions: spec.partitions ?? this.options.topics.partitions,
+          replicationFactor: this.options.topics.replicationFactor,
+          ...(retentionMs === undefined ? {} : { configEntries: [{ name: 'retention.ms', value: String(retentionMs) }] }),
+        },
+      ],
+    });
+    this.created.add(spec.name);
+  }
+
+  async subscribe(channel: string, group: string, handler: BatchHandler): Promise<void> {
+    const key = `${group}|${channel}`;
+    if (this.subscriptions.has(key)) throw new Error(`kafka transport: group "${group}" already consumes "${channel}" in this host`);
+    const subscription = new KafkaSubscription(channel, group, handler, this.options, this.logger);
+    this.subscriptions.set(key, subscription);
+    await subscription.start();
+  }
+
+  async unsubscribe(channel: string, group: string): Promise<void> {
+    const key = `${group}|${channel}`;
+    const subscription = this.subscriptions.get(key);
+    if (!subscription) return;
+    this.subscriptions.delete(key);
+    await subscription.stop();
+  }
+
+  /** Resolves once the broker stored every record (acks from all in-sync replicas). */
+  async publish(channel: string, records: readonly SluiceRecord[]): Promise<void> {
+    if (!this.producer) throw new Error('kafka transport: not connected');
+    await this.producer.send({ topic: channel, acks: -1, messages: records.map(encodeRecord) });
+  }
+
+  async close(): Promise<void> {
+    for (const [key, subscription] of this.subscriptions) {
+      this.subscriptions.delete(key);
+      await subscription.stop();
+    }
+    await this.admin?.disconnect();
+    await this.client.close();
+    this.producerConnected = false;
+  }
+
+  status(): TransportStatus {
+    const consumers = [...this.subscriptions.values()];
+    return {
+      connected: this.producerConnected && consumers.every((s) => s.connected),
+      details: { kind: this.kind, brokers: this.options.brokers.join(','), producer: this.producerConnected ? 'connected' : 'disconnected', consumers: consumers.map((s) => s.details) },
+    };
+  }
+}
