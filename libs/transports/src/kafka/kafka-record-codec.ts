@@ -1,5 +1,5 @@
 import type { SluiceRecord } from '@sluice/sdk';
-import type { IHeaders, KafkaMessage, Message } from 'kafkajs';
+import type { KafkaMessage, Message } from 'kafkajs';
 
 /** Header carrying a record's origin across a Kafka hop. */
 export const ORIGIN_HEADER = 'sluice.origin';
@@ -20,10 +20,12 @@ export function encodeRecord(record: SluiceRecord): Message {
   };
 }
 
-function headerText(value: IHeaders[string]): string | undefined {
-  if (value === undefined) return undefined;
+function headerText(value: unknown): string | undefined {
+  if (value === undefined || value === null) return undefined;
   if (Array.isArray(value)) return headerText(value[value.length - 1]);
-  return Buffer.isBuffer(value) ? value.toString('utf8') : String(value);
+  if (Buffer.isBuffer(value)) return value.toString('utf8');
+  // Nest's Kafka parser may already have decoded a JSON header into a value.
+  return typeof value === 'object' ? JSON.stringify(value) : String(value);
 }
 
 /** The record a channel message carries (see {@link encodeRecord}). */

@@ -27,10 +27,10 @@ export interface SubscriptionLogger {
 export class KafkaSubscription {
   private readonly server: ServerKafka;
   private readonly offsets = new OffsetTracker();
-  private batch: Received[] = [];
+  private queue: Received[] = [];
   private timer: NodeJS.Timeout | null = null;
   private inFlight = 0;
-  private readonly dispatches = new Set<Promise<void>>();
+  private draining: Promise<void> | null = null;
   private capacityWaiters: Array<() => void> = [];
   private commitTimer: NodeJS.Timeout | null = null;
   private committing: Promise<void> = Promise.resolve();
@@ -92,8 +92,8 @@ export class KafkaSubscription {
     const partition = context.getPartition();
     const record = decodeRecord(message, { pipeline: '', source: 'kafka', lane: `${topic}/${partition}`, offset: message.offset });
     this.inFlight++;
-    this.batch.push({ record, offset: this.offsets.track(topic, partition, message.offset) });
-    if (this.batch.length >= this.options.maxBatchRecords) this.flush();
+    this.queue.push({ record, offset: this.offsets.track(topic, partition, message.offset) });
+    if (this.queue.length >= this.options.maxBatchRecords) this.flush();
     else this.timer ??= setTimeout(() => this.flush(), this.options.maxBatchWaitMs);
     // Backpressure: holding this handler holds kafkajs's fetch loop for this consumer.
     while (this.inFlight >= this.options.maxInFlight && !this.stopping) {
@@ -103,16 +103,21 @@ export class KafkaSubscription {
     }
   }
 
+  /**
+   * Starts handing the queue to the stage. Batches go one after the other, each only once the
+   * previous one was acknowledged: a refused batch is retried before anything after it, so records
+   * of one key (one partition) keep their order even across failures.
+   */
   private flush(): void {
     if (this.timer) {
       clearTimeout(this.timer);
       this.timer = null;
     }
-    if (this.batch.length === 0) return;
-    const items = this.batch;
-    this.batch = [];
-    const dispatch = this.deliver(items).finally(() => this.dispatches.delete(dispatch));
-    this.dispatches.add(dispatch);
+    this.draining ??= (async () => {
+      while (this.queue.length > 0) await this.deliver(this.queue.splice(0, this.options.maxBatchRecords));
+    })().finally(() => {
+      this.draining = null;
+    });
   }
 
   /** Hands a batch to the stage until it is acknowledged (or the subscription stops). */
@@ -170,12 +175,17 @@ export class KafkaSubscription {
     return this.committing;
   }
 
-  /** Stops fetching, lets in-flight batches finish, commits, and leaves the group. */
+  /**
+   * Hands what was received to the stage once more (a batch the stage refuses now stays
+   * uncommitted and is re-delivered to the group later), commits, and leaves the group.
+   */
   async stop(): Promise<void> {
-    this.flush();
-    while (this.dispatches.size > 0) await Promise.allSettled([...this.dispatches]);
     this.stopping = true;
     this.release(0);
+    while (this.queue.length > 0 || this.draining) {
+      this.flush();
+      await this.draining;
+    }
     if (this.commitTimer) {
       clearTimeout(this.commitTimer);
       this.commitTimer = null;
