@@ -112,7 +112,8 @@ export class KafkaSinkConfig implements KafkaConnectionSettings {
   @Field({
     description:
       'Idempotent producer: the broker drops the duplicates that kafkajs\'s own retries of a request could create. Needs acks: all. ' +
-      'It does not remove duplicates of a batch the pipeline writes again after a failure (delivery stays at-least-once).',
+      'It does not remove duplicates of a batch the pipeline writes again after a failure (delivery stays at-least-once), which is ' +
+      'why kafkajs\'s retries stay limited by `retries` and kafkajs logs a warning about it at start.',
     example: true,
   })
   @IsBoolean()

@@ -19,7 +19,9 @@ class ScriptedConsumer {
   runConfig: ConsumerRunConfig | undefined;
   running = false;
   heartbeats = 0;
+  readonly seeks: Array<{ topic: string; partition: number; offset: string }> = [];
   commitError: Error | undefined;
+  joinError: Error | undefined;
   heartbeatError: Error | undefined;
   disconnects = 0;
 
@@ -45,13 +47,22 @@ class ScriptedConsumer {
 
   async run(config: ConsumerRunConfig): Promise<void> {
     this.runConfig = config;
+    if (this.joinError) {
+      // kafkajs reports a failed join through the crash event; run() itself resolves.
+      this.emit(EVENTS.CRASH, { error: this.joinError, restart: false });
+      return;
+    }
     this.running = true;
     this.join(this.assignment);
   }
 
-  join(assignment: Record<string, number[]>): void {
+  join(assignment: Record<string, number[]>, memberId = 'member-1'): void {
     this.assignment = assignment;
-    this.emit(EVENTS.GROUP_JOIN, { memberId: 'member-1', memberAssignment: assignment });
+    this.emit(EVENTS.GROUP_JOIN, { memberId, memberAssignment: assignment });
+  }
+
+  seek(entry: { topic: string; partition: number; offset: string }): void {
+    this.seeks.push(entry);
   }
 
   async commitOffsets(offsets: Array<{ topic: string; partition: number; offset: string }>): Promise<void> {
@@ -157,6 +168,19 @@ describe('kafka source (scripted consumer)', () => {
     await source.stop();
     expect(client.last.disconnects).toBe(1);
     expect(source.health()).toMatchObject({ status: 'down', details: { reason: 'not started' } });
+  });
+
+  it('fails start() when kafkajs reports the group join as a crash', async () => {
+    const { source, client } = setup();
+    const consumer = client.consumer as () => Consumer;
+    client.consumer = () => {
+      const created = consumer.call(client) as unknown as ScriptedConsumer;
+      created.joinError = new Error('Not authorized to access group');
+      return created as unknown as Consumer;
+    };
+    await expect(start(source)).rejects.toThrow('kafka source (group "g"): the consumer crashed: Not authorized to access group');
+    expect(client.last.disconnects).toBe(1);
+    expect(source.health()).toMatchObject({ status: 'down', details: { state: 'stopped', reason: expect.stringContaining('Not authorized') } });
   });
 
   it('refuses to start on missing topics or patterns matching nothing, with a retryable error', async () => {
@@ -287,6 +311,21 @@ describe('kafka source (scripted consumer)', () => {
     await again.done;
     await source.commit({ 'orders/1': 2 });
     expect(client.last.commits).toEqual([[{ topic: 'orders', partition: 1, offset: '3' }]]);
+    await source.stop();
+  });
+
+  it('resumes a partition it keeps right after the last record handed out, and still commits what was read before', async () => {
+    const { source, client } = setup();
+    await start(source);
+    await client.last.deliver('orders', 0, ['1', '2', '3'], 0).done;
+    await client.last.deliver('orders', 1, ['1', '2'], 0).done;
+    await source.read(signal());
+    client.last.join({ orders: [0] }); // same member: orders/0 stays here, orders/1 moved
+    expect(client.last.seeks).toEqual([{ topic: 'orders', partition: 0, offset: '3' }]);
+    await source.commit({ 'orders/0': 2, 'orders/1': 1 });
+    expect(client.last.commits).toEqual([[{ topic: 'orders', partition: 0, offset: '3' }]]);
+    client.last.join({ orders: [0, 1] }, 'member-2'); // evicted and back as a new member: no resume
+    expect(client.last.seeks).toHaveLength(1);
     await source.stop();
   });
 

@@ -43,7 +43,8 @@ type ConsumerState = 'stopped' | 'starting' | 'joining' | 'consuming' | 'rebalan
  * is stale the moment partitions move. The group's offset lags the runtime's checkpoint by at most
  * the commits in flight when the process stops, so a restart may read a few records again
  * (at-least-once) but never skips one. The same holds after a rebalance: records handed out but not
- * committed yet are read again by whichever member gets their partition.
+ * committed yet are read again by the member that gets their partition (a member that keeps a
+ * partition resumes it where it was: see `joined`).
  */
 export class KafkaSource implements Source {
   private readonly selection: TopicSelection;
@@ -123,6 +124,12 @@ export class KafkaSource implements Source {
       throw this.failure('cannot start consuming', error);
     } finally {
       signal.removeEventListener('abort', abort);
+    }
+    const fatal = this.fatal;
+    if (fatal) {
+      // kafkajs reports a failed group join as a crash, not as an error of run().
+      await this.stop();
+      throw fatal;
     }
     this.context.logger.info({ groupId: this.config.groupId, topics: this.topics }, 'kafka: consumer started');
   }
@@ -242,18 +249,31 @@ export class KafkaSource implements Source {
   }
 
   /**
-   * A (new) assignment. Records of the previous one still in the buffer are dropped: kafkajs
-   * fetches every assigned partition again from the group's committed offset, and a partition that
-   * moved is read by its new owner.
+   * A (new) assignment. Records still in the buffer are dropped (not handed out yet, so nothing
+   * depends on them): a partition that moved is read by its new owner from the group's committed
+   * offset, and one that stayed is fetched again — from right after the last record handed out when
+   * this member already read it (kafkajs would restart from the committed offset and repeat what the
+   * pipeline already has), from the committed offset otherwise.
    */
   private joined(memberId: string, assignment: Record<string, number[]>): void {
     const dropped = this.buffer.clear();
     this.stats.droppedOnRebalance += dropped;
     this.stats.groupJoins++;
-    this.progress.assign(assignment);
+    const resume = this.progress.assign(assignment, memberId);
+    for (const { lane, topic, partition, offset } of resume) {
+      try {
+        this.consumer?.seek({ topic, partition, offset: offset.toString() });
+      } catch (error) {
+        // Without the seek the partition is read again from its committed offset: duplicates, no loss.
+        this.context.logger.warn({ groupId: this.config.groupId, partition: lane, err: this.scrub(describeError(error)) }, 'kafka: cannot resume a kept partition after the rebalance');
+      }
+    }
     this.memberId = memberId;
     this.state = 'consuming';
-    this.context.logger.info({ groupId: this.config.groupId, memberId, partitions: this.progress.assigned, droppedBuffered: dropped }, 'kafka: joined the consumer group');
+    this.context.logger.info(
+      { groupId: this.config.groupId, memberId, partitions: this.progress.assigned, resumed: Object.fromEntries(resume.map((r) => [r.lane, r.offset.toString()])), droppedBuffered: dropped },
+      'kafka: joined the consumer group',
+    );
   }
 
   private crashed(error: Error, restart: boolean): void {

@@ -3,7 +3,7 @@ import { laneOf, offsetPosition, parseOffset, PartitionProgress } from './partit
 
 function progressWith(assignment: Record<string, number[]>): PartitionProgress {
   const progress = new PartitionProgress();
-  progress.assign(assignment);
+  progress.assign(assignment, 'member-1');
   return progress;
 }
 
@@ -41,12 +41,30 @@ describe('partition progress', () => {
     expect(offsets(progress.plan({ 't/0': 13 }))).toEqual([]); // never handed out
     expect(offsets(progress.plan({ 't/0': 'x' }))).toEqual([]);
     const stale = progress.plan({ 't/0': 11 });
-    progress.assign({ t: [0] });
+    expect(progress.assign({ t: [0] }, 'member-2')).toEqual([]); // evicted and joined again: a new member
     progress.committed(stale); // ignored: the assignment changed
     expect(offsets(progress.plan({ 't/0': 11 }))).toEqual([]); // nothing read in the new assignment yet
     progress.received('t/0', 11n);
     progress.handedOut('t/0', 11n);
     expect(offsets(progress.plan({ 't/0': 11 }))).toEqual([['t/0', '12']]);
+  });
+
+  it('keeps the bookkeeping of partitions the same member keeps, and says where to resume them', () => {
+    const progress = progressWith({ t: [0, 1, 2] });
+    progress.received('t/0', 0n);
+    progress.handedOut('t/0', 4n);
+    progress.received('t/1', 7n); // buffered only, never handed out
+    progress.received('t/2', 0n);
+    progress.handedOut('t/2', 2n);
+    const first = progress.plan({ 't/0': 1 });
+    progress.committed(first);
+    const resume = progress.assign({ t: [0, 1, 3] }, 'member-1');
+    expect(resume.map((r) => [r.lane, r.offset.toString()])).toEqual([['t/0', '5']]);
+    expect(progress.assigned).toEqual(['t/0', 't/1', 't/3']);
+    // Records of t/0 read before the rebalance can still be committed, never below what was committed.
+    expect(offsets(progress.plan({ 't/0': 1, 't/2': 2 }))).toEqual([]);
+    expect(offsets(progress.plan({ 't/0': 4, 't/2': 2 }))).toEqual([['t/0', '5']]);
+    expect(offsets(progress.plan({ 't/1': 7 }))).toEqual([]);
   });
 
   it('refuses messages of partitions that are not assigned, and reports lag per known partition', () => {

@@ -22,7 +22,7 @@ export function parseOffset(value: JsonValue | undefined): bigint | undefined {
 interface PartitionState {
   readonly topic: string;
   readonly partition: number;
-  /** Offset of the first message buffered since the assignment: the group's position then (or past it). */
+  /** Offset of the first message buffered since the partition was assigned: the group's position then (or past it). */
   floor?: bigint;
   /** Highest offset handed to the runtime. */
   delivered?: bigint;
@@ -32,7 +32,7 @@ interface PartitionState {
   highWatermark?: bigint;
 }
 
-/** One offset to commit: `offset` is the next one to read (last handled + 1). */
+/** A partition and the next offset to read there (last handled + 1): to commit, or to resume from. */
 export interface PlannedCommit {
   readonly lane: string;
   readonly topic: string;
@@ -51,33 +51,52 @@ export interface CommitPlan {
  * partitions the source owns and read in the current assignment.
  *
  * Why the guards: the runtime passes its whole checkpoint, which may hold lanes of partitions this
- * member does not own (any more), stale values from an older run, and — after a rebalance that kept
- * a partition here — offsets of records read before it (kafkajs fetches again from the group's
- * committed offset, so the runtime sees a stretch of the lane twice and its commit point can step
- * back). A commit is planned for a lane only when its checkpoint offset lies between the first
- * offset read in this assignment and the last one handed out, and moves past what was committed.
+ * member does not own (any more) and stale values from an older run. A commit is planned for a lane
+ * only when its checkpoint offset lies between the first offset read while the partition was
+ * assigned here and the last one handed out, and moves past what was committed.
+ *
+ * Rebalances: a partition that stays with the same member (same member id, so no other member can
+ * have owned it in between: a member that misses a generation is evicted and gets a new id) keeps
+ * its bookkeeping, and the source seeks it to right after the last record handed out, since kafkajs
+ * would otherwise fetch it again from the group's committed offset. A partition that is new to the
+ * member, or any partition after the member id changed, starts afresh.
  */
 export class PartitionProgress {
   private partitions = new Map<string, PartitionState>();
   private currentGeneration = 0;
+  private memberId: string | undefined;
 
   /** Changes with every assignment (and clear): a token that tells stale work apart. */
   get generation(): number {
     return this.currentGeneration;
   }
 
-  /** Starts a new assignment: `topic → partitions`. Everything known about the previous one is dropped. */
-  assign(assignment: Readonly<Record<string, readonly number[]>>): void {
+  /**
+   * Starts a new assignment (`topic → partitions`) of member `memberId`. Partitions kept by the same
+   * member keep their bookkeeping; the result lists those that had records handed out, with the
+   * offset to resume them from (right after the last one handed out).
+   */
+  assign(assignment: Readonly<Record<string, readonly number[]>>, memberId: string): PlannedCommit[] {
+    const previous = memberId === this.memberId ? this.partitions : new Map<string, PartitionState>();
     this.currentGeneration++;
+    this.memberId = memberId;
     this.partitions = new Map();
+    const resume: PlannedCommit[] = [];
     for (const [topic, partitions] of Object.entries(assignment)) {
-      for (const partition of [...partitions].sort((a, b) => a - b)) this.partitions.set(laneOf(topic, partition), { topic, partition });
+      for (const partition of [...partitions].sort((a, b) => a - b)) {
+        const lane = laneOf(topic, partition);
+        const kept = previous.get(lane);
+        this.partitions.set(lane, kept ? { ...kept } : { topic, partition });
+        if (kept?.delivered !== undefined) resume.push({ lane, topic, partition, offset: kept.delivered + 1n });
+      }
     }
+    return resume;
   }
 
-  /** No assignment (consumer stopped or crashed). */
+  /** No assignment (consumer stopped or crashed; kafkajs joins again as a new member). */
   clear(): void {
     this.currentGeneration++;
+    this.memberId = undefined;
     this.partitions = new Map();
   }
 

@@ -1,0 +1,25 @@
+import { Kafka, logLevel } from 'kafkajs';
+
+/**
+ * Deletes the topics and consumer groups a bench run created (each run writes N × size bytes per
+ * contender to the broker's disk). Only names the run owns are touched; ones already gone are fine.
+ */
+export async function deleteBenchTopicsAndGroups(brokers: string, topics: readonly string[], groups: readonly string[]): Promise<void> {
+  if (topics.length === 0 && groups.length === 0) return;
+  const admin = new Kafka({ clientId: 'sluice-bench-cleanup', brokers: brokers.split(','), logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  try {
+    if (groups.length > 0) {
+      const existing = new Set((await admin.listGroups()).groups.map((g) => g.groupId));
+      const ours = groups.filter((g) => existing.has(g));
+      if (ours.length > 0) await admin.deleteGroups(ours);
+    }
+    if (topics.length > 0) {
+      const existing = new Set(await admin.listTopics());
+      const ours = topics.filter((t) => existing.has(t));
+      if (ours.length > 0) await admin.deleteTopics({ topics: ours, timeout: 30_000 });
+    }
+  } finally {
+    await admin.disconnect();
+  }
+}

@@ -1,0 +1,101 @@
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export interface HarnessOutput {
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** How `services.sh up kafka` found the broker: started now, already started by the harness, or external. */
+export type KafkaUpState = 'started' | 'running' | 'external';
+
+const TAIL_LINES = 40;
+
+/**
+ * The bench's handle on services/services.sh (Kafka, Kafka Connect standalone, Kafka's perf tools):
+ * runs its commands with the bench's environment, and reads the pid files it keeps.
+ */
+export class ServicesHarness {
+  readonly script: string;
+  readonly servicesDir: string;
+
+  constructor(
+    readonly root: string,
+    private readonly env: NodeJS.ProcessEnv = process.env,
+  ) {
+    this.script = join(root, 'services', 'services.sh');
+    this.servicesDir = env.SERVICES_DIR?.trim() || join(root, '.services');
+  }
+
+  /** Runs `services.sh <args>`; rejects with the end of its stderr when it fails or times out. */
+  run(args: readonly string[], timeoutMs = 600_000): Promise<HarnessOutput> {
+    return new Promise((resolve, reject) => {
+      const child = spawn('bash', [this.script, ...args], { cwd: this.root, env: this.env, stdio: ['ignore', 'pipe', 'pipe'] });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+      child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+      const timer = setTimeout(() => child.kill('SIGTERM'), timeoutMs);
+      child.on('error', (error) => {
+        clearTimeout(timer);
+        reject(new Error(`services.sh ${args.join(' ')}: ${error.message}`));
+      });
+      child.on('close', (code, signal) => {
+        clearTimeout(timer);
+        if (code === 0) return resolve({ stdout, stderr });
+        const tail = stderr.trim().split('\n').slice(-TAIL_LINES).join('\n');
+        const why = signal ? `killed by ${signal}${signal === 'SIGTERM' ? ` after ${timeoutMs} ms` : ''}` : `exit code ${code}`;
+        reject(new Error(`services.sh ${args.join(' ')} failed (${why}):\n${tail}`));
+      });
+    });
+  }
+
+  /** Does a Kafka broker answer at KAFKA_BROKERS (a real Metadata request, see services/probe.mjs)? */
+  async kafkaAnswers(): Promise<boolean> {
+    try {
+      await this.run(['probe', 'kafka'], 30_000);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** `services.sh up kafka`: idempotent; says whether this call started the broker. */
+  async upKafka(): Promise<KafkaUpState> {
+    const { stdout } = await this.run(['up', 'kafka']);
+    const state = /^kafka (started|running|external)\b/m.exec(stdout)?.[1];
+    if (!state) throw new Error(`services.sh up kafka: unexpected answer ${JSON.stringify(stdout.trim())}`);
+    return state as KafkaUpState;
+  }
+
+  /** Is the Kafka Connect standalone of the harness running (whoever started it)? */
+  async connectRunning(): Promise<boolean> {
+    const { stdout } = await this.run(['status'], 60_000);
+    return /^connect\s+running\b/m.test(stdout);
+  }
+
+  /** `services.sh up connect`: returns once Connect logged "Kafka Connect started". */
+  async upConnect(): Promise<void> {
+    await this.run(['up', 'connect']);
+  }
+
+  async down(service: 'kafka' | 'connect'): Promise<void> {
+    await this.run(['down', service]);
+  }
+
+  /** The pid the harness recorded for a service it started, or null (not started by the harness, or gone). */
+  pidOf(service: 'kafka' | 'connect'): number | null {
+    try {
+      const pid = Number(readFileSync(join(this.servicesDir, service, 'pid'), 'utf8').trim());
+      return Number.isSafeInteger(pid) && pid > 0 ? pid : null;
+    } catch {
+      return null;
+    }
+  }
+
+  /** Folder of the harness's Kafka Connect standalone (its input.txt, output.txt, connect.offsets). */
+  get connectDir(): string {
+    return join(this.servicesDir, 'connect');
+  }
+}
