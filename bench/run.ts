@@ -1,5 +1,8 @@
 // `npm run bench`: runs each scenario of bench/pipelines/ through the real config loader and runtime
-// on the embedded transport, and prints one JSON line per scenario.
+// on the embedded transport, and prints one JSON line per scenario; then the Kafka comparison
+// (bench/kafka/: Sluice's Kafka pass-through vs Kafka's perf tools vs Kafka Connect, one line each
+// plus the ratios). `npm run bench -- <prefix>` runs only the scenarios whose name starts with it
+// (e.g. `kafka`, `kafka-sluice`); BENCH_KAFKA=0 leaves the Kafka comparison out.
 import 'reflect-metadata';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -7,10 +10,12 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createLogger, loadConfig, RuntimeMetrics, SluiceRuntime } from '#runtime';
 import { createEmbeddedTransport } from '#transports';
+import { runKafkaComparison, selectsKafka } from './kafka/kafka-comparison.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 // Compiled to dist/bench/run.js; the scenarios stay in the source tree.
-const scenarioDir = join(here, '..', '..', 'bench', 'pipelines');
+const root = join(here, '..', '..');
+const scenarioDir = join(root, 'bench', 'pipelines');
 const count = Number(process.env.BENCH_COUNT ?? 200_000);
 const only = process.argv[2];
 
@@ -45,4 +50,16 @@ async function runScenario(file: string): Promise<Record<string, unknown>> {
 }
 
 const files = readdirSync(scenarioDir).filter((f) => f.endsWith('.yaml') && (!only || f.startsWith(only))).sort();
-for (const file of files) process.stdout.write(`${JSON.stringify(await runScenario(file))}\n`);
+const emit = (line: Record<string, unknown>) => process.stdout.write(`${JSON.stringify(line)}\n`);
+for (const file of files) emit(await runScenario(file));
+
+if (process.env.BENCH_KAFKA !== '0' && selectsKafka(only)) {
+  let ok: boolean;
+  try {
+    ok = await runKafkaComparison({ root, scenarioDir: join(root, 'bench', 'kafka'), only, emit });
+  } catch (error) {
+    emit({ scenario: 'kafka', error: error instanceof Error ? error.message : String(error) });
+    ok = false;
+  }
+  if (!ok) process.exitCode = 1;
+}

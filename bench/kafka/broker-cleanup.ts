@@ -1,5 +1,11 @@
 import { Kafka, logLevel } from 'kafkajs';
 
+/** Names a run created on the broker; each contender adds its own before creating them. */
+export interface BrokerLeftovers {
+  readonly topics: string[];
+  readonly groups: string[];
+}
+
 /**
  * Deletes the topics and consumer groups a bench run created (each run writes N × size bytes per
  * contender to the broker's disk). Only names the run owns are touched; ones already gone are fine.

@@ -1,6 +1,7 @@
 import { closeSync, existsSync, openSync, rmSync, statSync, truncateSync, writeSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
+import type { BrokerLeftovers } from './broker-cleanup.js';
 import { CpuWindow } from './cpu-window.js';
 import { forEachLine } from './file-lines.js';
 import type { KafkaBenchSettings } from './kafka-bench-settings.js';
@@ -19,8 +20,6 @@ export interface ConnectResult {
   readonly line: Record<string, unknown>;
   /** From the first record seen in the output file (the conservative figure for the ratios, see the line's doc). */
   readonly recordsPerSecond: number;
-  /** What to delete from the broker afterwards (only when the bench started Connect). */
-  readonly topics: readonly string[];
 }
 
 /**
@@ -36,7 +35,12 @@ export interface ConnectResult {
  * A Connect already running (started by someone else) is used and left running. One the bench
  * starts is stopped afterwards, and the files and topic of its run are cleaned up.
  */
-export async function runKafkaConnectFilePipeline(settings: KafkaBenchSettings, harness: ServicesHarness, brokerPid: number | null): Promise<ConnectResult> {
+export async function runKafkaConnectFilePipeline(
+  settings: KafkaBenchSettings,
+  harness: ServicesHarness,
+  brokerPid: number | null,
+  leftovers: BrokerLeftovers,
+): Promise<ConnectResult> {
   const dir = harness.connectDir;
   const input = join(dir, 'input.txt');
   const output = join(dir, 'output.txt');
@@ -45,6 +49,8 @@ export async function runKafkaConnectFilePipeline(settings: KafkaBenchSettings, 
     // start_connect empties input.txt but keeps connect.offsets: a stale saved position would make
     // the file source skip that many bytes of the new input. Nothing runs that could use it.
     rmSync(join(dir, 'connect.offsets'), { force: true });
+    // Its topic (N × size bytes a run) goes afterwards; its sink's group offsets go with it.
+    leftovers.topics.push(CONNECT_TOPIC);
     await harness.upConnect();
   }
   try {
@@ -75,7 +81,6 @@ export async function runKafkaConnectFilePipeline(settings: KafkaBenchSettings, 
       const recordsPerSecond = Math.round(settings.count / fromFirstOutputSeconds);
       return {
         recordsPerSecond,
-        topics: startedByBench ? [CONNECT_TOPIC] : [],
         line: {
           scenario: 'kafka-connect',
           records: settings.count,

@@ -1,4 +1,5 @@
 import { loadavg } from 'node:os';
+import type { BrokerLeftovers } from './broker-cleanup.js';
 import type { KafkaBenchSettings } from './kafka-bench-settings.js';
 import { parseConsumerSummary, parseProducerSummary } from './perf-tool-output.js';
 import type { ServicesHarness } from './services-harness.js';
@@ -9,7 +10,6 @@ export interface PerfToolsResult {
   readonly producerRecordsPerSecond: number;
   /** The consumer's fetch rate (group join left out, as Sluice's measurement leaves it out). */
   readonly consumerRecordsPerSecond: number;
-  readonly topics: readonly string[];
 }
 
 /**
@@ -17,8 +17,9 @@ export interface PerfToolsResult {
  * TopicCommand (1 partition), ProducerPerformance (acks=1, linger.ms=5, no throttle), then
  * ConsumerPerformance reading the N records back. What the broker can take on this machine.
  */
-export async function runKafkaPerfTools(settings: KafkaBenchSettings, harness: ServicesHarness): Promise<PerfToolsResult> {
+export async function runKafkaPerfTools(settings: KafkaBenchSettings, harness: ServicesHarness, leftovers: BrokerLeftovers): Promise<PerfToolsResult> {
   const topic = `bench-perf-${settings.run}`;
+  leftovers.topics.push(topic);
   const loadAvg1m = Number(loadavg()[0].toFixed(2));
   const { stdout } = await harness.run(['perf', String(settings.count), String(settings.size), topic], settings.timeoutMs * 2);
   const producer = parseProducerSummary(stdout);
@@ -27,7 +28,6 @@ export async function runKafkaPerfTools(settings: KafkaBenchSettings, harness: S
     throw new Error(`services.sh perf: the producer sent ${producer.records} and the consumer read ${consumer.records} of ${settings.count} records`);
   }
   return {
-    topics: [topic],
     producerRecordsPerSecond: Math.round(producer.recordsPerSecond),
     consumerRecordsPerSecond: Math.round(consumer.fetchRecordsPerSecond),
     producerLine: {

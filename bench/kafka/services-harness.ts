@@ -11,6 +11,7 @@ export interface HarnessOutput {
 export type KafkaUpState = 'started' | 'running' | 'external';
 
 const TAIL_LINES = 40;
+const MAIN_CLASS = { kafka: 'kafka.Kafka', connect: 'org.apache.kafka.connect.cli.ConnectStandalone' } as const;
 
 /**
  * The bench's handle on services/services.sh (Kafka, Kafka Connect standalone, Kafka's perf tools):
@@ -84,11 +85,16 @@ export class ServicesHarness {
     await this.run(['down', service]);
   }
 
-  /** The pid the harness recorded for a service it started, or null (not started by the harness, or gone). */
+  /**
+   * The pid of the JVM the harness started for a service, or null (not started by the harness, gone,
+   * or the pid file is stale: like services.sh, the process's command line must name the main class).
+   */
   pidOf(service: 'kafka' | 'connect'): number | null {
     try {
       const pid = Number(readFileSync(join(this.servicesDir, service, 'pid'), 'utf8').trim());
-      return Number.isSafeInteger(pid) && pid > 0 ? pid : null;
+      if (!Number.isSafeInteger(pid) || pid <= 0) return null;
+      const commandLine = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+      return commandLine.includes(MAIN_CLASS[service]) ? pid : null;
     } catch {
       return null;
     }

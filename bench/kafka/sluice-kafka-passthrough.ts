@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { createLogger, loadConfig } from '#runtime';
 import { createHost, type SluiceHost } from '../../apps/sluice/src/host/create-host.js';
+import type { BrokerLeftovers } from './broker-cleanup.js';
 import { CpuWindow } from './cpu-window.js';
 import { forEachLine } from './file-lines.js';
 import type { KafkaBenchSettings } from './kafka-bench-settings.js';
@@ -16,9 +17,6 @@ const POLL_MS = 5;
 export interface SluiceKafkaResult {
   readonly line: Record<string, unknown>;
   readonly recordsPerSecond: number;
-  /** What the run left on the broker (the orchestrator deletes them). */
-  readonly topics: readonly string[];
-  readonly groups: readonly string[];
 }
 
 interface OutputAnalysis {
@@ -44,7 +42,12 @@ interface OutputAnalysis {
  * status's own latencyMs is only read → broker acknowledgement on the Kafka transport (the source's
  * publish resolves once the broker stored the batch), so it is reported separately as `publish*`.
  */
-export async function runSluiceKafkaPassthrough(settings: KafkaBenchSettings, scenarioDir: string, brokerPid: number | null): Promise<SluiceKafkaResult> {
+export async function runSluiceKafkaPassthrough(
+  settings: KafkaBenchSettings,
+  scenarioDir: string,
+  brokerPid: number | null,
+  leftovers: BrokerLeftovers,
+): Promise<SluiceKafkaResult> {
   const dataDir = mkdtempSync(join(tmpdir(), 'sluice-bench-kafka-'));
   const output = join(dataDir, 'out.jsonl');
   const loadAvg1m = Number(loadavg()[0].toFixed(2));
@@ -60,8 +63,9 @@ export async function runSluiceKafkaPassthrough(settings: KafkaBenchSettings, sc
   const config = await loadConfig(join(scenarioDir, 'sluice-kafka-passthrough.yaml'), { env });
   if (config.transport.kind !== 'kafka') throw new Error('sluice-kafka-passthrough.yaml must use the kafka transport');
   const pipeline = config.pipelines[0].name;
-  const topics = [`${pipeline}.stage-1`];
-  const groups = [`${config.transport.groupPrefix}.${pipeline}.sink`];
+  // The channel topic and the sink's consumer group (see Pipeline.start), deleted after the run.
+  leftovers.topics.push(`${pipeline}.stage-1`);
+  leftovers.groups.push(`${config.transport.groupPrefix}.${pipeline}.sink`);
   // Logs go to stderr: stdout carries only the bench's JSON lines.
   const logger = createLogger(config.log, pino.destination({ dest: 2, sync: true }));
   const watcher = OutputFileWatcher.start({ path: output, fromOffset: 0, targetLines: settings.count, pollMs: POLL_MS, timeoutMs: settings.timeoutMs });
@@ -83,8 +87,6 @@ export async function runSluiceKafkaPassthrough(settings: KafkaBenchSettings, sc
     const recordsPerSecond = Math.round(settings.count / seconds);
     return {
       recordsPerSecond,
-      topics,
-      groups,
       line: {
         scenario: 'kafka-sluice',
         records: settings.count,

@@ -29,7 +29,7 @@ async function until(condition: () => boolean | Promise<boolean>, what: string, 
 }
 
 /** A config: generator → validate → map → PostgreSQL upsert, over Kafka. */
-function pipelineYaml(run: string, table: string, count: number, rate: number, dataDir: string): string {
+function pipelineYaml(run: string, table: string, count: number, rate: number, dataDir: string, idRule = ''): string {
   return `
 http: { enabled: false }
 transport:
@@ -53,7 +53,7 @@ pipelines:
     transforms:
       - plugin: validate
         config:
-          schema: { type: object, required: [id, amount], properties: { id: { type: integer }, amount: { type: number } } }
+          schema: { type: object, required: [id, amount], properties: { id: { type: integer${idRule} }, amount: { type: number } } }
       - plugin: map
         config:
           expression: '{ "id": id, "cents": $round(amount * 100) }'
@@ -104,6 +104,7 @@ describe('pipelines over Kafka into PostgreSQL', () => {
     for (const table of tables) await db.query(`DROP TABLE IF EXISTS ${table}`).catch(() => undefined);
     await db.end();
     const topics = (await admin.listTopics()).filter((t) => runs.some((r) => t.startsWith(`p${r}.`)));
+    await admin.deleteGroups(runs.map((r) => `dlq-${r}`)).catch(() => undefined);
     if (topics.length) await admin.deleteTopics({ topics }).catch(() => undefined);
     await admin.disconnect();
     rmSync(dir, { recursive: true, force: true });
@@ -141,6 +142,38 @@ describe('pipelines over Kafka into PostgreSQL', () => {
     expect(await ids(table)).toEqual(all(12_000));
     b.child.kill('SIGTERM');
     expect(await b.exited).toBe(0);
+  });
+
+  it('dead-letters poison records to the <pipeline>.dlq topic with error headers, without stalling', async () => {
+    const { run, table } = newRun();
+    const file = join(dir, `${run}.yaml`);
+    // ids that are multiples of 97 fail validation for good
+    writeFileSync(file, pipelineYaml(run, table, 2000, 0, join(dir, run), ', not: { multipleOf: 97 }'));
+    const config = await loadConfig(file, { env: { ...process.env, KAFKA_BROKERS: brokers } });
+    expect(config.pipelines[0].deadLetter).toMatchObject({ plugin: 'kafka', config: { topic: `p${run}.dlq` } });
+    const poison = all(2000).filter((i) => i % 97 === 0);
+    const app = await createHost(config, createLogger({ level: 'error', pretty: false }), { processMetrics: false });
+    const consumer = new Kafka({ brokers: brokers.split(','), clientId: 'sluice-e2e-dlq', logLevel: logLevel.NOTHING }).consumer({ groupId: `dlq-${run}` });
+    try {
+      await until(async () => (await ids(table)).length === 2000 - poison.length, 'the good records');
+      expect(await ids(table)).toEqual(all(2000).filter((i) => i % 97 !== 0));
+      const letters: Array<{ headers: Record<string, string>; value: { error: string; record: { value: { id: number } } } }> = [];
+      await consumer.connect();
+      await consumer.subscribe({ topic: `p${run}.dlq`, fromBeginning: true });
+      await consumer.run({
+        eachMessage: async ({ message }) => {
+          const headers = Object.fromEntries(Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v)]));
+          letters.push({ headers, value: JSON.parse(String(message.value)) });
+        },
+      });
+      await until(() => letters.length >= poison.length, 'the dead letters');
+      expect(letters.map((l) => l.value.record.value.id).sort((a, b) => a - b)).toEqual(poison);
+      expect(letters[0].headers).toMatchObject({ 'sluice.dlq.stage': 'transforms[0]', 'sluice.dlq.plugin': 'validate', 'sluice.dlq.attempts': '1' });
+      expect(letters[0].headers['sluice.dlq.error']).toMatch(/\/id: must NOT be valid/);
+    } finally {
+      await consumer.disconnect();
+      await app.close();
+    }
   });
 
   it('survives a broker restart mid-stream and resumes from the committed offsets', async () => {

@@ -316,6 +316,247 @@ export class PipelineSection {
   channels?: ChannelsSection;
 }
 
+/** A required value out of a fixed list: "is required" or "must be one of the following values: ...". */
+function IsOneOf(values: readonly string[]): PropertyDecorator {
+  return ValidateBy({
+    name: 'isOneOf',
+    constraints: [values],
+    validator: {
+      validate: (value: unknown) => typeof value === 'string' && values.includes(value),
+      defaultMessage: ({ value }: ValidationArguments) => (missing(value) ? 'is required' : `must be one of the following values: ${values.join(', ')}`),
+    },
+  });
+}
+
+const QUERY_NAME = /^[A-Za-z0-9_.-]+$/;
+
+function IsQueryName(): PropertyDecorator {
+  return ValidateBy({
+    name: 'isQueryName',
+    validator: {
+      validate: (value: unknown) => typeof value === 'string' && QUERY_NAME.test(value),
+      defaultMessage: ({ value }: ValidationArguments) =>
+        missing(value) ? 'is required' : typeof value !== 'string' ? 'must be a string' : 'must use only letters, digits, "_", "." and "-"',
+    },
+  });
+}
+
+/** A filter value: a string, number, boolean or null, or a list of strings and numbers (for `in`). */
+function IsFilterValue(): PropertyDecorator {
+  const scalar = (v: unknown) => v === null || ['string', 'number', 'boolean'].includes(typeof v);
+  return ValidateBy({
+    name: 'isFilterValue',
+    validator: {
+      validate: (value: unknown) =>
+        value !== undefined && (scalar(value) || (Array.isArray(value) && value.every((item) => typeof item === 'string' || typeof item === 'number'))),
+      defaultMessage: ({ value }: ValidationArguments) =>
+        value === undefined ? 'is required (null matches missing values)' : 'must be a string, number, boolean or null, or a list of strings and numbers',
+    },
+  });
+}
+
+/** Operators of named-query filters (the queryable capability's). */
+export const FILTER_OPERATORS = ['=', '!=', '<', '<=', '>', '>=', 'in'] as const;
+/** Aggregations of named queries (the queryable capability's). */
+export const AGGREGATIONS = ['count', 'sum', 'avg', 'min', 'max'] as const;
+
+export class QueryFilterSection {
+  @Field({ description: 'The column the filter tests.', example: 'status' })
+  @IsRequiredString()
+  column: string;
+
+  @Field({ description: 'How the column is compared with `value`: =, !=, <, <=, >, >=, or in (then `value` is a list).', example: '=' })
+  @IsOneOf(FILTER_OPERATORS)
+  op: (typeof FILTER_OPERATORS)[number];
+
+  @Field({ description: 'The value compared with: a string, number or boolean; null with = or != (missing values); a list of strings or numbers with in.', example: 'moving' })
+  @IsFilterValue()
+  value: string | number | boolean | null | Array<string | number>;
+}
+
+export class QueryAggregationSection {
+  @Field({ description: 'The aggregated column; not needed for count (which then counts rows).', example: 'base_experience' })
+  @IsOptional()
+  @IsRequiredString()
+  column?: string;
+
+  @Field({ description: 'The aggregate function: count, sum, avg, min or max.', example: 'avg' })
+  @IsOneOf(AGGREGATIONS)
+  fn: (typeof AGGREGATIONS)[number];
+
+  @Field({ description: 'Name of the result column.', example: 'avg_experience' })
+  @IsRequiredString()
+  as: string;
+}
+
+export class QueryOrderSection {
+  @Field({ description: 'A selected column, or the `as` name of an aggregation.', example: 'avg_experience' })
+  @IsRequiredString()
+  column: string;
+
+  @Field({ description: 'asc: smallest first; desc: largest first.' })
+  @IsOneOf(['asc', 'desc'])
+  direction: 'asc' | 'desc' = 'asc';
+}
+
+export class NamedQuerySection {
+  @Field({ description: 'Unique name of the query: letters, digits, "_", "." and "-". It is the path of GET /api/queries/<name> and the target Grafana panels select.', example: 'events-per-minute' })
+  @IsQueryName()
+  name: string;
+
+  @Field({ description: 'What the query shows, in a sentence (listed by GET /api/queries and in Grafana\'s metric picker).', example: 'Vehicle events per time bucket, per status' })
+  @IsOptional()
+  @IsString()
+  description?: string;
+
+  @Field({ description: 'The pipeline whose sink is queried; the sink must support queries (e.g. sql), which is checked at startup.', example: 'vehicles' })
+  @IsRequiredString()
+  pipeline: string;
+
+  @Field({ description: 'The dataset of that sink to read (for the sql sink: its table).', example: 'vehicle_events' })
+  @IsRequiredString()
+  dataset: string;
+
+  @Field({ description: 'timeseries: an aggregate per time bucket over the dataset\'s time column; table: rows, or aggregates grouped by `columns`.', example: 'timeseries' })
+  @IsOneOf(['timeseries', 'table'])
+  kind: 'timeseries' | 'table';
+
+  @Field({ description: 'timeseries: the numeric column aggregated in each bucket; not needed for count.', example: 'speed' })
+  @IsOptional()
+  @IsRequiredString()
+  value?: string;
+
+  @Field({ description: 'timeseries: the aggregate of each bucket: count (rows, the default), sum, avg, min or max of `value`.', example: 'avg' })
+  @IsOptional()
+  @IsOneOf(AGGREGATIONS)
+  aggregation?: (typeof AGGREGATIONS)[number];
+
+  @Field({ description: 'timeseries: one series per distinct value of this column.', example: 'status' })
+  @IsOptional()
+  @IsRequiredString()
+  groupBy?: string;
+
+  @Field({ description: 'table: the columns returned (default: all); with `aggregations`, the columns grouped on.', example: ['type'] })
+  @IsListOfStrings()
+  columns?: string[];
+
+  @Field({ description: 'table: aggregates computed per group of `columns` (or over all rows when no columns are given).', nested: () => QueryAggregationSection })
+  @IsList({})
+  @Nested(true)
+  @Type(() => QueryAggregationSection)
+  aggregations?: QueryAggregationSection[];
+
+  @Field({ description: 'Conditions every row must meet (all of them).', nested: () => QueryFilterSection })
+  @IsList({})
+  @Nested(true)
+  @Type(() => QueryFilterSection)
+  filters?: QueryFilterSection[];
+
+  @Field({ description: 'table: the order of the rows.', nested: () => QueryOrderSection })
+  @IsList({})
+  @Nested(true)
+  @Type(() => QueryOrderSection)
+  orderBy?: QueryOrderSection[];
+
+  @Field({ description: 'table: the most rows returned. Unset: every row.', example: 10 })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  limit?: number;
+
+  @Field({
+    description:
+      'table: restrict rows to the requested time range on the dataset\'s time column. Unset: when the dataset has a time column; true: always (the dataset must have one); false: never (all-time rankings, totals).',
+  })
+  @IsOptional()
+  @IsBoolean()
+  useTimeRange?: boolean;
+
+  @Field({ description: 'The time range a REST call covers when it gives no `from`, in milliseconds before `to` (default: the last 24 hours).', example: 3_600_000 })
+  @IsInt()
+  @Min(1)
+  rangeMs: number = 86_400_000;
+}
+
+/** URL path prefixes the host serves itself: the Grafana prefix must not shadow them. */
+export const RESERVED_PREFIXES = ['/api', '/health', '/metrics'] as const;
+
+function IsUrlPrefix(): PropertyDecorator {
+  return ValidateBy({
+    name: 'isUrlPrefix',
+    validator: {
+      validate: (value: unknown) =>
+        typeof value === 'string' &&
+        /^(\/[A-Za-z0-9._~-]+)+\/?$/.test(value) &&
+        !RESERVED_PREFIXES.some((reserved) => value.replace(/\/$/, '') === reserved || value.startsWith(`${reserved}/`)),
+      defaultMessage: ({ value }: ValidationArguments) => {
+        if (missing(value)) return 'is required';
+        if (typeof value !== 'string') return 'must be a string';
+        if (!/^(\/[A-Za-z0-9._~-]+)+\/?$/.test(value)) return 'must be a URL path such as /grafana (starting with "/", letters, digits, ".", "_", "~", "-")';
+        return `must not be ${RESERVED_PREFIXES.join(', ')} or under them (the host serves those)`;
+      },
+    },
+  });
+}
+
+function IsOriginList(): PropertyDecorator {
+  const valid = (origin: unknown) => {
+    if (origin === '*') return true;
+    if (typeof origin !== 'string') return false;
+    try {
+      const url = new URL(origin);
+      return (url.protocol === 'http:' || url.protocol === 'https:') && url.origin === origin;
+    } catch {
+      return false;
+    }
+  };
+  return ValidateBy({
+    name: 'isOriginList',
+    validator: {
+      validate: (value: unknown) => Array.isArray(value) && value.every(valid),
+      defaultMessage: ({ value }: ValidationArguments) => {
+        if (!Array.isArray(value)) return 'must be a list of origins';
+        const index = value.findIndex((origin) => !valid(origin));
+        return `item [${index}] must be "*" or an origin such as https://grafana.example.com (scheme, host and port only, no path or trailing "/")`;
+      },
+    },
+  });
+}
+
+export class GrafanaCorsSection {
+  @Field({
+    description:
+      'Origins of web pages allowed to call the Grafana endpoints from a browser (Grafana datasources in "browser"/direct access mode); "*" allows any. Empty: no CORS headers (Grafana\'s default server access needs none).',
+    example: ['https://grafana.example.com'],
+  })
+  @IsOriginList()
+  origins: string[] = [];
+}
+
+export class GrafanaSection {
+  @Field({ description: 'Serve the Grafana datasource endpoints (JSON datasource, SimpleJSON and Infinity) under `prefix`.' })
+  @IsBoolean()
+  enabled: boolean = false;
+
+  @Field({ description: 'URL path the Grafana endpoints live under: the JSON (simpod) datasource at <prefix>, SimpleJSON at <prefix>/simple, Infinity at <prefix>/infinity.', example: '/grafana' })
+  @IsUrlPrefix()
+  prefix: string = '/grafana';
+
+  @Field({ description: 'When http.token is set, require it on the Grafana endpoints too (give the datasource an "Authorization: Bearer <token>" header). false: open even when a token is set.' })
+  @IsBoolean()
+  requireToken: boolean = true;
+
+  @Field({ description: 'Offer every dataset of every queryable sink as a Grafana metric (`<pipeline>/<dataset>`) besides the named queries. false: only the named queries.' })
+  @IsBoolean()
+  datasets: boolean = true;
+
+  @Field({ description: 'Cross-origin access from browsers.', nested: () => GrafanaCorsSection })
+  @IsMapping()
+  @Nested()
+  @Type(() => GrafanaCorsSection)
+  cors: GrafanaCorsSection = new GrafanaCorsSection();
+}
+
 export class SluiceFileSchema {
   @Field({ description: 'The HTTP server: health, metrics and the data API.', nested: () => HttpSection })
   @IsMapping()
@@ -349,6 +590,18 @@ export class SluiceFileSchema {
   @Nested(true)
   @Type(() => PipelineSection)
   pipelines: PipelineSection[];
+
+  @Field({ description: 'Named queries over the data of queryable sinks: served at GET /api/queries/<name> and offered to Grafana.', nested: () => NamedQuerySection })
+  @IsList({})
+  @Nested(true)
+  @Type(() => NamedQuerySection)
+  queries: NamedQuerySection[] = [];
+
+  @Field({ description: 'Grafana datasource endpoints over the named queries and datasets.', nested: () => GrafanaSection })
+  @IsMapping()
+  @Nested()
+  @Type(() => GrafanaSection)
+  grafana: GrafanaSection = new GrafanaSection();
 }
 
 /**

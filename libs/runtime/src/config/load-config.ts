@@ -8,8 +8,9 @@ import { ConfigValidationError, type ConfigFileIssue, type PathSegment } from '.
 import { validateFileSchema, type PipelineSection, type SluiceFileSchema } from './config-schema.js';
 import { readEnvOverrides, type EnvOverrides } from './env-overrides.js';
 import { interpolateDocument, type Environment } from './interpolation.js';
+import { checkQueries, resolveGrafana, resolveQueries } from './named-queries.js';
 import type { PipelineConfig, SluiceConfig, StageConfig, TransportConfig } from './sluice-config.js';
-import { defaultDeadLetter, resolveStage, type StageResolution } from './stage-resolver.js';
+import { DEFAULT_DEAD_LETTER_PLUGIN, defaultDeadLetter, resolveStage, type StageResolution } from './stage-resolver.js';
 import { YamlSource } from './yaml-source.js';
 
 export interface LoadConfigOptions {
@@ -45,7 +46,9 @@ function prepareRaw(raw: RawMap): void {
   const drop = (map: RawMap, keys: readonly string[]) => {
     for (const key of keys) if (map[key] === null) delete map[key];
   };
-  drop(raw, ['http', 'transport', 'log', 'plugins', 'dataDir']);
+  drop(raw, ['http', 'transport', 'log', 'plugins', 'dataDir', 'queries', 'grafana']);
+  if (isMapping(raw.grafana)) drop(raw.grafana, ['cors']);
+  if (Array.isArray(raw.queries)) for (const query of raw.queries) if (isMapping(query)) drop(query, ['filters', 'aggregations', 'orderBy', 'columns']);
   if (!Array.isArray(raw.pipelines)) return;
   for (const pipeline of raw.pipelines) {
     if (!isMapping(pipeline)) continue;
@@ -126,6 +129,7 @@ function resolvePipeline(
   index: number,
   pipeline: PipelineSection,
   dataDir: string,
+  transport: TransportConfig,
 ): PipelineConfig | undefined {
   const path: PathSegment[] = ['pipelines', index];
   const stage = (kind: PluginKind, name: string, segments: PathSegment[], raw: unknown) => resolveStage(resolution, kind, name, [...path, ...segments], raw);
@@ -136,7 +140,7 @@ function resolvePipeline(
   const name = typeof rawPipeline.name === 'string' ? rawPipeline.name : `pipeline-${index}`;
   const deadLetter =
     rawPipeline.deadLetter === undefined
-      ? defaultDeadLetter(resolution, path, join(dataDir, 'dlq', `${name}.jsonl`))
+      ? defaultDeadLetter(resolution, path, deadLetterDefault(transport, name, dataDir, resolution.registry.get('sink', 'kafka') !== undefined))
       : stage('sink', 'deadLetter', ['deadLetter'], rawPipeline.deadLetter);
   if (!source || !sink || !deadLetter || transforms.some((t) => !t)) return undefined;
   return {
@@ -151,6 +155,27 @@ function resolvePipeline(
     maxInFlight: pipeline.maxInFlight,
     channels: { ...(pipeline.channels?.partitions ? { partitions: pipeline.channels.partitions } : {}), ...(pipeline.channels?.retentionMs ? { retentionMs: pipeline.channels.retentionMs } : {}) },
   };
+}
+
+/**
+ * Where a pipeline's failed records go when it names no deadLetter: on the embedded transport the
+ * `file` sink (`<dataDir>/dlq/<pipeline>.jsonl`); on Kafka the `kafka` sink, topic `<pipeline>.dlq`
+ * (the failure travels in `sluice.dlq.*` headers and in the value) when that sink is installed.
+ */
+function deadLetterDefault(transport: TransportConfig, pipeline: string, dataDir: string, kafkaSinkInstalled: boolean): { plugin: string; config: Record<string, unknown> } {
+  if (transport.kind === 'kafka' && kafkaSinkInstalled && transport.brokers.length > 0) {
+    return {
+      plugin: 'kafka',
+      config: {
+        brokers: [...transport.brokers],
+        clientId: `${transport.clientId}.dlq`,
+        topic: `${pipeline}.dlq`,
+        createTopic: { partitions: 1, replicationFactor: transport.replicationFactor },
+        timestamp: 'now',
+      },
+    };
+  }
+  return { plugin: DEFAULT_DEAD_LETTER_PLUGIN, config: { path: join(dataDir, 'dlq', `${pipeline}.jsonl`) } };
 }
 
 function transportConfig(schema: SluiceFileSchema, overrides: EnvOverrides): TransportConfig {
@@ -220,13 +245,14 @@ export async function loadConfigWithPlugins(file: string, options: LoadConfigOpt
   checkTransport(source, raw, overrides, issues);
   checkBackoffs(source, raw, issues);
   checkPipelineNames(source, raw, issues);
+  checkQueries(source, raw, issues);
 
   const registry = await pluginRegistry(source, raw, dir, options, issues);
   const dataDir = resolve(dir, typeof raw.dataDir === 'string' && raw.dataDir.trim() !== '' ? raw.dataDir : '../data');
   const resolution: StageResolution = { registry, source, configDir: dir, issues };
   const rawPipelines = Array.isArray(raw.pipelines) ? raw.pipelines : [];
   const pipelines = rawPipelines.map((rawPipeline, index) =>
-    isMapping(rawPipeline) ? resolvePipeline(resolution, rawPipeline, index, schema.pipelines[index]!, dataDir) : undefined,
+    isMapping(rawPipeline) ? resolvePipeline(resolution, rawPipeline, index, schema.pipelines[index]!, dataDir, transportConfig(schema, overrides)) : undefined,
   );
 
   if (issues.length > 0) return fail(withoutInterpolationEchoes(source, issues, interpolationIssues));
@@ -246,6 +272,8 @@ export async function loadConfigWithPlugins(file: string, options: LoadConfigOpt
     log: { level: schema.log.level, ...(schema.log.pretty === undefined ? {} : { pretty: schema.log.pretty }) },
     plugins: [...schema.plugins],
     pipelines: pipelines as PipelineConfig[],
+    queries: resolveQueries(schema.queries),
+    grafana: resolveGrafana(schema.grafana),
   };
   return { config, registry };
 }

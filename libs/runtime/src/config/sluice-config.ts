@@ -1,4 +1,4 @@
-import type { PluginDefinition } from '@sluice/sdk';
+import type { Aggregation, PluginDefinition, QueryFilter } from '@sluice/sdk';
 
 /**
  * The validated, resolved configuration the runtime runs on (what `loadConfig` returns).
@@ -17,6 +17,56 @@ export interface SluiceConfig {
   readonly pipelines: readonly PipelineConfig[];
   /** Extra plugin specifiers the file listed (npm package names, local paths). */
   readonly plugins: readonly string[];
+  /** Named queries over the data of queryable sinks (REST and Grafana). */
+  readonly queries: readonly NamedQueryConfig[];
+  readonly grafana: GrafanaConfig;
+}
+
+interface NamedQueryBase {
+  readonly name: string;
+  readonly description?: string;
+  /** The pipeline whose sink is queried (an existing pipeline name). */
+  readonly pipeline: string;
+  readonly dataset: string;
+  readonly filters: readonly QueryFilter[];
+  /** Range of a REST call without `from`, in ms before `to`. */
+  readonly rangeMs: number;
+  /** Config path, e.g. `queries[2]` (for messages). */
+  readonly path: string;
+}
+
+/** A time-bucketed aggregate; the bucket width comes with each request. */
+export interface TimeSeriesNamedQuery extends NamedQueryBase {
+  readonly kind: 'timeseries';
+  readonly aggregation: Aggregation;
+  /** The aggregated column (absent for count). */
+  readonly value?: string;
+  readonly groupBy?: string;
+}
+
+/** Rows, or aggregates grouped by `columns`. */
+export interface TableNamedQuery extends NamedQueryBase {
+  readonly kind: 'table';
+  readonly columns?: readonly string[];
+  readonly aggregations?: ReadonlyArray<{ readonly column?: string; readonly fn: Aggregation; readonly as: string }>;
+  readonly orderBy?: ReadonlyArray<{ readonly column: string; readonly direction: 'asc' | 'desc' }>;
+  readonly limit?: number;
+  /** Restrict to the requested range on the time column: true, false, or unset = when the dataset has one. */
+  readonly useTimeRange?: boolean;
+}
+
+export type NamedQueryConfig = TimeSeriesNamedQuery | TableNamedQuery;
+
+export interface GrafanaConfig {
+  readonly enabled: boolean;
+  /** URL path prefix without a trailing slash, e.g. `/grafana`. */
+  readonly prefix: string;
+  /** Whether http.token (when set) is required on the Grafana endpoints. */
+  readonly requireToken: boolean;
+  /** Offer every dataset of every queryable sink as a metric, besides the named queries. */
+  readonly datasets: boolean;
+  /** Browser origins allowed by CORS (`*` = any); empty: no CORS. */
+  readonly cors: { readonly origins: readonly string[] };
 }
 
 export type TransportConfig =

@@ -86,16 +86,20 @@ export const DEFAULT_DEAD_LETTER_PLUGIN = 'file';
  * `<dataDir>/dlq/<pipeline>.jsonl`. Reported at the pipeline when that sink is missing or refuses
  * the config.
  */
-export function defaultDeadLetter(resolution: StageResolution, pipelinePath: readonly PathSegment[], dlqFile: string): StageConfig | undefined {
+export function defaultDeadLetter(
+  resolution: StageResolution,
+  pipelinePath: readonly PathSegment[],
+  fallback: { readonly plugin: string; readonly config: Record<string, unknown> },
+): StageConfig | undefined {
   const path = [...pipelinePath, 'deadLetter'];
-  const registered = resolution.registry.get('sink', DEFAULT_DEAD_LETTER_PLUGIN);
+  const registered = resolution.registry.get('sink', fallback.plugin);
   if (!registered) {
     resolution.issues.push(
-      resolution.source.issue(path, `no deadLetter is configured and the default dead-letter sink "${DEFAULT_DEAD_LETTER_PLUGIN}" is not installed: configure deadLetter with a sink plugin`),
+      resolution.source.issue(path, `no deadLetter is configured and the default dead-letter sink "${fallback.plugin}" is not installed: configure deadLetter with a sink plugin`),
     );
     return undefined;
   }
-  const config = validatePluginConfig(resolution, registered.definition, { path: dlqFile }, [...path, 'config'], `default dead-letter sink "${DEFAULT_DEAD_LETTER_PLUGIN}": `);
+  const config = validatePluginConfig(resolution, registered.definition, fallback.config, [...path, 'config'], `default dead-letter sink "${fallback.plugin}": `);
   if (!config) return undefined;
-  return { name: 'deadLetter', plugin: DEFAULT_DEAD_LETTER_PLUGIN, definition: registered.definition, config, path: formatPath(path) };
+  return { name: 'deadLetter', plugin: fallback.plugin, definition: registered.definition, config, path: formatPath(path) };
 }
