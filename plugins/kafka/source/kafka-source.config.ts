@@ -1,9 +1,9 @@
 import { Field } from '@sluice/sdk';
 import { Type } from 'class-transformer';
 import { ArrayMinSize, IsArray, IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength, ValidateNested } from 'class-validator';
-import { BROKER_ADDRESS, BROKER_ADDRESS_MESSAGE, KafkaSaslConfig, type KafkaConnectionSettings } from './kafka-connection.js';
+import { BROKER_ADDRESS, BROKER_ADDRESS_MESSAGE, KafkaSaslConfig, type KafkaConnectionSettings } from '../connection/kafka-connection.js';
 
-export { KafkaSaslConfig } from './kafka-connection.js';
+export { KafkaSaslConfig } from '../connection/kafka-connection.js';
 
 export const VALUE_FORMATS = ['json', 'string', 'bytes'] as const;
 export type ValueFormat = (typeof VALUE_FORMATS)[number];

@@ -1,5 +1,5 @@
 import { defineSink, type ConfigIssue } from '@sluice/sdk';
-import { connectionIssues, topicNameProblem } from './kafka-connection.js';
+import { connectionIssues, topicNameProblem } from '../connection/kafka-connection.js';
 import { KafkaSinkConfig } from './kafka-sink.config.js';
 import { KafkaSink } from './kafka-sink.js';
 

@@ -1,5 +1,5 @@
 import type { ConfigIssue } from '@sluice/sdk';
-import { topicNameProblem } from './kafka-connection.js';
+import { topicNameProblem } from '../connection/kafka-connection.js';
 
 /** The `topics` of the config: names to read, and patterns matched against the existing topics. */
 export interface TopicSelection {

@@ -1,5 +1,5 @@
 import { defineSource, type ConfigIssue } from '@sluice/sdk';
-import { connectionIssues } from './kafka-connection.js';
+import { connectionIssues } from '../connection/kafka-connection.js';
 import { KafkaSourceConfig } from './kafka-source.config.js';
 import { KafkaSource } from './kafka-source.js';
 import { topicIssues } from './topic-selection.js';

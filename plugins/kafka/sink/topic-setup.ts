@@ -1,6 +1,6 @@
 import { describeError, RecordError, type PluginLogger } from '@sluice/sdk';
 import type { Admin } from 'kafkajs';
-import { kafkaErrorType } from './kafka-client.js';
+import { kafkaErrorType } from '../connection/kafka-client.js';
 import type { KafkaTopicCreationConfig } from './kafka-sink.config.js';
 
 /** The topic configs of a creation request (`retention.ms` plus the extra `configs`). */

@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { makeRecord, prepare, runSink, runSource, type SluiceRecord, type SourceRecord } from '@sluice/sdk';
 import { Kafka, logLevel, Partitioners, type Admin } from 'kafkajs';
-import kafkaSink from '../kafka-sink/index.js';
+import kafkaSink from '../sink/index.js';
 import kafkaSource from './index.js';
 import type { KafkaSource } from './kafka-source.js';
 

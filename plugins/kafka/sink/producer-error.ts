@@ -1,5 +1,5 @@
 import { describeError, RecordError } from '@sluice/sdk';
-import { kafkaErrorType } from './kafka-client.js';
+import { kafkaErrorType } from '../connection/kafka-client.js';
 
 /**
  * Broker answers caused by the records themselves: they come back identically on every attempt.

@@ -1,6 +1,6 @@
 import { describeError, RecordError, type HealthReport, type PluginContext, type Sink, type SinkWriteResult, type SluiceRecord } from '@sluice/sdk';
 import { CompressionTypes, Kafka, Partitioners, type Admin, type AdminConfig, type KafkaConfig, type Producer, type ProducerConfig } from 'kafkajs';
-import { kafkaClientConfig, RETRY_POLICY, secretScrubber } from './kafka-client.js';
+import { kafkaClientConfig, RETRY_POLICY, secretScrubber } from '../connection/kafka-client.js';
 import type { KafkaSinkConfig } from './kafka-sink.config.js';
 import { encodeBatch, splitRequests, type EncodeOptions } from './message-encoder.js';
 import { sendError } from './producer-error.js';
