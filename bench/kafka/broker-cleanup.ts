@@ -14,18 +14,28 @@ export async function deleteBenchTopicsAndGroups(brokers: string, topics: readon
   if (topics.length === 0 && groups.length === 0) return;
   const admin = new Kafka({ clientId: 'sluice-bench-cleanup', brokers: brokers.split(','), logLevel: logLevel.NOTHING }).admin();
   await admin.connect();
+  const problems: string[] = [];
   try {
-    if (groups.length > 0) {
-      const existing = new Set((await admin.listGroups()).groups.map((g) => g.groupId));
-      const ours = groups.filter((g) => existing.has(g));
-      if (ours.length > 0) await admin.deleteGroups(ours);
-    }
     if (topics.length > 0) {
-      const existing = new Set(await admin.listTopics());
-      const ours = topics.filter((t) => existing.has(t));
-      if (ours.length > 0) await admin.deleteTopics({ topics: ours, timeout: 30_000 });
+      try {
+        const existing = new Set(await admin.listTopics());
+        const ours = topics.filter((t) => existing.has(t));
+        if (ours.length > 0) await admin.deleteTopics({ topics: ours, timeout: 30_000 });
+      } catch (error) {
+        problems.push(`topics ${topics.join(', ')}: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
+    if (groups.length > 0) {
+      try {
+        const existing = new Set((await admin.listGroups()).groups.map((g) => g.groupId));
+        const ours = groups.filter((g) => existing.has(g));
+        if (ours.length > 0) await admin.deleteGroups(ours);
+      } catch (error) {
+        problems.push(`groups ${groups.join(', ')}: ${error instanceof Error ? error.message : String(error)}`);
+      }
     }
   } finally {
     await admin.disconnect();
   }
+  if (problems.length > 0) throw new Error(problems.join('; '));
 }

@@ -99,8 +99,10 @@ export function planRead(definition: TableDefinition, request: ReadRequest, enco
 
   const limited = request.limit !== undefined && pushed.size === request.filters.length;
   if (limited) params.push(request.limit);
+  // A query that needs no column (a plain row count) still has to select one: the first partition key column.
+  const columns = request.columns.length > 0 ? request.columns : [definition.partitionKey[0]];
   return {
-    cql: selectStatement(definition, { columns: request.columns, where, allowFiltering, limit: limited }),
+    cql: selectStatement(definition, { columns, where, allowFiltering, limit: limited }),
     params,
     allowFiltering,
     empty,

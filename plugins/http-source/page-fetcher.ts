@@ -177,7 +177,7 @@ export class PageFetcher {
     try {
       body = JSON.parse(text);
     } catch (error) {
-      return { kind: 'failed', ...base, reason: `response body is not JSON (${contentType}): ${error instanceof Error ? error.message : String(error)}`, bodyExcerpt: text.slice(0, BODY_EXCERPT_CHARS) };
+      return { kind: 'failed', ...base, reason: `response body is not JSON (${contentType}): ${messageOf(error) || String(error)}`, bodyExcerpt: text.slice(0, BODY_EXCERPT_CHARS) };
     }
     this.remember(request, result.headers);
     return { kind: 'json', status: result.status, url: result.url, displayUrl: request.displayUrl, headers: result.headers, body, fetchedAt };
@@ -228,13 +228,24 @@ function excerptOf(body: BodyRead): string | undefined {
   return body.text === '' ? undefined : body.text.slice(0, BODY_EXCERPT_CHARS);
 }
 
-/** undici reports `fetch failed` with the real reason (ECONNREFUSED, ENOTFOUND, ...) as the cause. */
+/**
+ * undici reports `fetch failed` with the real reason (ECONNREFUSED, ENOTFOUND, ...) as the cause.
+ * Duck-typed: the errors may come from another realm (a test VM), where `instanceof Error` fails.
+ */
 function describeFetchError(error: unknown): string {
-  if (!(error instanceof Error)) return String(error);
-  const cause = error.cause;
-  if (cause instanceof Error && cause.message) return cause.message;
-  if (typeof cause === 'object' && cause !== null && 'code' in cause) return `${error.message} (${String((cause as { code: unknown }).code)})`;
-  return error.message || error.name;
+  const message = messageOf(error);
+  const cause = typeof error === 'object' && error !== null ? (error as { cause?: unknown }).cause : undefined;
+  const causeMessage = messageOf(cause);
+  if (causeMessage) return causeMessage;
+  const code = typeof cause === 'object' && cause !== null ? (cause as { code?: unknown }).code : undefined;
+  if (code !== undefined) return `${message} (${String(code)})`;
+  return message || String(error);
+}
+
+function messageOf(error: unknown): string {
+  if (typeof error !== 'object' || error === null) return '';
+  const { message } = error as { message?: unknown };
+  return typeof message === 'string' ? message : '';
 }
 
 /** Error texts must not leak the unredacted URL. */

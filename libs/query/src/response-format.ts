@@ -83,3 +83,56 @@ export function toRestBody(name: string, outcome: QueryOutcome): Record<string, 
   }
   return { name, kind: 'table', ...(outcome.range ? { from: outcome.range.from, to: outcome.range.to } : {}), columns: outcome.columns, rows: outcome.rows };
 }
+
+/** A SimpleJSON annotation. */
+export interface GrafanaAnnotation {
+  readonly annotation: unknown;
+  readonly time: number;
+  readonly title: string;
+  readonly text?: string;
+  readonly tags?: readonly string[];
+}
+
+function asText(value: unknown): string {
+  if (value === null || value === undefined) return '';
+  return typeof value === 'object' ? JSON.stringify(value) : String(value);
+}
+
+/**
+ * Rows as SimpleJSON annotations, ascending in time. The time is the first `time` column (none: a
+ * 400 for the caller to report); the title the `title` column, else the first string column,
+ * else `fallbackTitle`; the text the `text` column, else the other columns as `name: value`;
+ * tags the `tags` column (a list, or comma-separated text), when there is one. Rows outside
+ * `window` are not annotations of this range.
+ */
+export function toAnnotations(
+  table: { readonly columns: readonly ColumnDescription[]; readonly rows: ReadonlyArray<readonly unknown[]> },
+  annotation: unknown,
+  fallbackTitle: string,
+  window: { readonly from: number; readonly to: number },
+): GrafanaAnnotation[] | null {
+  const index = (name: string) => table.columns.findIndex((c) => c.name === name);
+  const timeAt = table.columns.findIndex((c) => c.type === 'time');
+  if (timeAt < 0) return null;
+  const titleAt = index('title') >= 0 ? index('title') : table.columns.findIndex((c, i) => i !== timeAt && c.type === 'string');
+  const textAt = index('text');
+  const tagsAt = index('tags');
+  const used = new Set([timeAt, titleAt, textAt, tagsAt]);
+  const annotations: GrafanaAnnotation[] = [];
+  for (const row of table.rows) {
+    const time = row[timeAt];
+    if (typeof time !== 'number' || time < window.from || time > window.to) continue;
+    const title = titleAt >= 0 ? asText(row[titleAt]) : fallbackTitle;
+    const text =
+      textAt >= 0
+        ? asText(row[textAt])
+        : table.columns
+            .map((c, i) => (used.has(i) ? undefined : `${c.name}: ${asText(row[i])}`))
+            .filter((part): part is string => part !== undefined)
+            .join(', ');
+    const rawTags = tagsAt >= 0 ? row[tagsAt] : undefined;
+    const tags = Array.isArray(rawTags) ? rawTags.map(asText) : typeof rawTags === 'string' ? rawTags.split(',').map((t) => t.trim()).filter((t) => t !== '') : undefined;
+    annotations.push({ annotation, time, title, ...(text === '' ? {} : { text }), ...(tags === undefined ? {} : { tags }) });
+  }
+  return annotations.sort((a, b) => a.time - b.time);
+}

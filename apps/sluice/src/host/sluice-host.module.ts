@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { RuntimeMetrics, SluiceRuntime, type SluiceConfig } from '#runtime';
 import type { ChannelTransport } from '#transports';
 import { HealthModule, SLUICE_RUNTIME } from '#health';
+import { QueryModule } from '#query';
 import { MetricsController } from '../api/metrics.controller.js';
 import { PipelinesController } from '../api/pipelines.controller.js';
 import { TokenGuard } from '../api/token.guard.js';
@@ -24,7 +25,7 @@ export class SluiceHostModule {
   static forRoot(options: SluiceHostOptions): DynamicModule {
     return {
       module: SluiceHostModule,
-      imports: [TransportModule.forRoot(options.config.transport), HealthModule],
+      imports: [TransportModule.forRoot(options.config.transport), HealthModule, QueryModule.forRoot({ config: options.config, guard: TokenGuard })],
       controllers: [PipelinesController, MetricsController],
       providers: [
         { provide: SLUICE_CONFIG, useValue: options.config },

@@ -506,6 +506,184 @@ describe('loadConfig: broken files', () => {
   });
 });
 
+describe('loadConfig: named queries and grafana', () => {
+  const TWO_PIPELINES = [
+    'pipelines:',
+    '  - name: vehicles',
+    '    source: { plugin: generator }',
+    '    sink: { plugin: file, config: { path: a.jsonl } }',
+    '  - name: sales',
+    '    source: { plugin: generator }',
+    '    sink: { plugin: file, config: { path: b.jsonl } }',
+  ];
+
+  it('defaults to no queries and Grafana off under /grafana', async () => {
+    const config = await load(MINIMAL);
+    expect(config.queries).toEqual([]);
+    expect(config.grafana).toEqual({ enabled: false, prefix: '/grafana', requireToken: true, datasets: true, cors: { origins: [] } });
+    expect((await load([...MINIMAL, 'queries:', 'grafana:'])).grafana.enabled).toBe(false);
+  });
+
+  it('resolves time-series and table queries with their defaults, and the grafana section', async () => {
+    const config = await load([
+      ...TWO_PIPELINES,
+      'queries:',
+      '  - name: speed-by-status',
+      '    description: Average speed per status',
+      '    pipeline: vehicles',
+      '    dataset: vehicle_events',
+      '    kind: timeseries',
+      '    aggregation: avg',
+      '    value: speed',
+      '    groupBy: status',
+      '    filters: [{ column: status, op: "!=", value: finished }, { column: trip_id, op: "=", value: null }]',
+      '    rangeMs: 3600000',
+      '  - name: events',
+      '    pipeline: vehicles',
+      '    dataset: vehicle_events',
+      '    kind: timeseries',
+      '  - name: top-products',
+      '    pipeline: sales',
+      '    dataset: sales',
+      '    kind: table',
+      '    columns: [product_id]',
+      '    aggregations: [{ column: revenue, fn: sum, as: revenue }, { fn: count, as: orders }]',
+      '    orderBy: [{ column: revenue, direction: desc }, { column: product_id }]',
+      '    filters: [{ column: quantity, op: in, value: [1, 2] }]',
+      '    limit: 10',
+      '    useTimeRange: false',
+      'grafana:',
+      '  enabled: true',
+      '  prefix: /dash/grafana/',
+      '  requireToken: false',
+      '  datasets: false',
+      '  cors: { origins: ["https://grafana.example.com", "http://localhost:3001"] }',
+    ]);
+    expect(config.queries).toEqual([
+      {
+        name: 'speed-by-status',
+        description: 'Average speed per status',
+        pipeline: 'vehicles',
+        dataset: 'vehicle_events',
+        kind: 'timeseries',
+        aggregation: 'avg',
+        value: 'speed',
+        groupBy: 'status',
+        filters: [
+          { column: 'status', op: '!=', value: 'finished' },
+          { column: 'trip_id', op: '=', value: null },
+        ],
+        rangeMs: 3_600_000,
+        path: 'queries[0]',
+      },
+      { name: 'events', pipeline: 'vehicles', dataset: 'vehicle_events', kind: 'timeseries', aggregation: 'count', filters: [], rangeMs: 86_400_000, path: 'queries[1]' },
+      {
+        name: 'top-products',
+        pipeline: 'sales',
+        dataset: 'sales',
+        kind: 'table',
+        columns: ['product_id'],
+        aggregations: [
+          { column: 'revenue', fn: 'sum', as: 'revenue' },
+          { fn: 'count', as: 'orders' },
+        ],
+        orderBy: [
+          { column: 'revenue', direction: 'desc' },
+          { column: 'product_id', direction: 'asc' },
+        ],
+        filters: [{ column: 'quantity', op: 'in', value: [1, 2] }],
+        limit: 10,
+        useTimeRange: false,
+        rangeMs: 86_400_000,
+        path: 'queries[2]',
+      },
+    ]);
+    expect(config.grafana).toEqual({
+      enabled: true,
+      prefix: '/dash/grafana',
+      requireToken: false,
+      datasets: false,
+      cors: { origins: ['https://grafana.example.com', 'http://localhost:3001'] },
+    });
+  });
+
+  it('reports a query on an unknown pipeline with a suggestion, or the pipelines there are', async () => {
+    expect(
+      await problems([
+        ...TWO_PIPELINES,
+        'queries:',
+        '  - { name: a, pipeline: vehicle, dataset: x, kind: table }',
+        '  - { name: b, pipeline: orders, dataset: x, kind: table }',
+      ]),
+    ).toEqual([
+      'config/sluice.yaml:9 queries[0].pipeline: unknown pipeline "vehicle" (did you mean "vehicles"?)',
+      'config/sluice.yaml:10 queries[1].pipeline: unknown pipeline "orders" (pipelines: vehicles, sales)',
+    ]);
+  });
+
+  it('does not echo a pipeline name that came from the environment', async () => {
+    expect(await problems([...MINIMAL, 'queries:', '  - { name: a, pipeline: "${P}", dataset: x, kind: table }'], { env: { P: 'hidden-name' } })).toEqual([
+      'config/sluice.yaml:6 queries[0].pipeline: unknown pipeline (its name comes from an environment variable) (pipelines: demo)',
+    ]);
+  });
+
+  it('reports missing and malformed fields, fields of the other kind and duplicate names', async () => {
+    expect(
+      await problems([
+        ...MINIMAL,
+        'queries:',
+        '  - { name: "bad name", pipeline: demo, dataset: d, kind: chart }',
+        '  - { name: x, pipeline: demo, dataset: d }',
+        '  - { name: x, pipeline: demo, dataset: d, kind: timeseries, aggregation: avg, columns: [a], limit: 3 }',
+        '  - { name: y, pipeline: demo, dataset: d, kind: timeseries, value: speed, rangeMs: 0 }',
+        '  - { name: z, pipeline: demo, dataset: d, kind: table, groupBy: a, aggregations: [{ fn: sum, as: s }, { fn: count, as: s }] }',
+        '  - { name: f, pipeline: demo, dataset: d, kind: table, filters: [{ column: a, op: in, value: 1 }, { column: a, op: "<", value: [1] }, { column: a, op: ">", value: null }, { column: a, op: like, value: 1 }, { column: a, op: "=" }] }',
+        '  - { name: o, pipeline: demo, dataset: d, kind: table, columns: [s], aggregations: [{ fn: count, as: s }], orderBy: [{ column: s, direction: up }], limit: -1 }',
+        '  - { name: u, pipeline: demo, dataset: d, kind: table, colums: [a] }',
+      ]),
+    ).toEqual([
+      'config/sluice.yaml:6 queries[0].name: must use only letters, digits, "_", "." and "-"',
+      'config/sluice.yaml:6 queries[0].kind: must be one of the following values: timeseries, table',
+      'config/sluice.yaml:7 queries[1].kind: is required',
+      'config/sluice.yaml:8 queries[2].value: is required with aggregation "avg" (the column it aggregates)',
+      'config/sluice.yaml:8 queries[2].name: duplicate query name "x" (queries[1] has it too)',
+      'config/sluice.yaml:8 queries[2].columns: only applies to kind: table',
+      'config/sluice.yaml:8 queries[2].limit: only applies to kind: table',
+      'config/sluice.yaml:9 queries[3].value: does not apply to aggregation count, which counts rows',
+      'config/sluice.yaml:9 queries[3].rangeMs: must not be less than 1',
+      'config/sluice.yaml:10 queries[4].groupBy: only applies to kind: timeseries',
+      'config/sluice.yaml:10 queries[4].aggregations[0].column: is required with fn "sum" (the column it aggregates)',
+      'config/sluice.yaml:10 queries[4].aggregations[1].as: duplicate result column "s" (aggregations[0] has it too)',
+      'config/sluice.yaml:11 queries[5].filters[0].value: must be a list with op "in"',
+      'config/sluice.yaml:11 queries[5].filters[1].value: must be a single value with op "<" (use op "in" for a list)',
+      'config/sluice.yaml:11 queries[5].filters[2].value: null can only be compared with "=" or "!=", not ">"',
+      'config/sluice.yaml:11 queries[5].filters[3].op: must be one of the following values: =, !=, <, <=, >, >=, in',
+      'config/sluice.yaml:11 queries[5].filters[4].value: is required (null matches missing values)',
+      'config/sluice.yaml:12 queries[6].aggregations[0].as: "s" is also a grouped column: give the aggregation another name',
+      'config/sluice.yaml:12 queries[6].orderBy[0].direction: must be one of the following values: asc, desc',
+      'config/sluice.yaml:12 queries[6].limit: must not be less than 0',
+      'config/sluice.yaml:13 queries[7].colums: unknown field (did you mean "columns"?)',
+    ]);
+  });
+
+  it('reports a bad grafana prefix and bad CORS origins', async () => {
+    expect(await problems([...MINIMAL, 'grafana: { prefix: grafana, cors: { origins: ["https://ok.example", "https://bad.example/", 7] } }'])).toEqual([
+      'config/sluice.yaml:5 grafana.prefix: must be a URL path such as /grafana (starting with "/", letters, digits, ".", "_", "~", "-")',
+      'config/sluice.yaml:5 grafana.cors.origins: item [1] must be "*" or an origin such as https://grafana.example.com (scheme, host and port only, no path or trailing "/")',
+    ]);
+    for (const reserved of ['/api', '/api/grafana', '/health', '/metrics/']) {
+      expect(await problems([...MINIMAL, `grafana: { prefix: ${reserved} }`])).toEqual([
+        'config/sluice.yaml:5 grafana.prefix: must not be /api, /health, /metrics or under them (the host serves those)',
+      ]);
+    }
+    expect(await problems([...MINIMAL, 'grafana: { enabled: maybe, requireToken: 1, cors: { origins: "*" } }'])).toEqual([
+      'config/sluice.yaml:5 grafana.enabled: must be a boolean value',
+      'config/sluice.yaml:5 grafana.requireToken: must be a boolean value',
+      'config/sluice.yaml:5 grafana.cors.origins: must be a list of origins',
+    ]);
+  });
+});
+
 describe('loadConfig: plugins named by the file', () => {
   const PLUGIN_FIXTURES = join(FIXTURES, 'plugins');
 
