@@ -76,7 +76,7 @@ export async function runKafkaComparison(options: KafkaComparisonOptions): Promi
     }
     if (wants('kafka-producer-perf') || wants('kafka-consumer-perf')) {
       await attempt('kafka-perf-tools', async () => {
-        const result = await runKafkaPerfTools(settings, harness, leftovers);
+        const result = await runKafkaPerfTools(settings, harness, brokerPid, leftovers);
         rates.producer = result.producerRecordsPerSecond;
         rates.consumer = result.consumerRecordsPerSecond;
         options.emit(result.producerLine);

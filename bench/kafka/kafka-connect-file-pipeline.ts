@@ -96,6 +96,7 @@ export async function runKafkaConnectFilePipeline(
           inputWriteMs: writeMs,
           connectCpuPercent: cpuPercent.connect,
           brokerCpuPercent: cpuPercent.broker,
+          otherCpuPercent: cpuPercent.others,
           loadAvg1m,
         },
       };

@@ -1,5 +1,6 @@
 import { loadavg } from 'node:os';
-import type { BrokerLeftovers } from './broker-cleanup.js';
+import { listGroupIds, type BrokerLeftovers } from './broker-cleanup.js';
+import { CpuWindow } from './cpu-window.js';
 import type { KafkaBenchSettings } from './kafka-bench-settings.js';
 import { parseConsumerSummary, parseProducerSummary } from './perf-tool-output.js';
 import type { ServicesHarness } from './services-harness.js';
@@ -16,12 +17,30 @@ export interface PerfToolsResult {
  * Kafka's own clients at full speed on a fresh topic, through `services.sh perf N SIZE TOPIC`:
  * TopicCommand (1 partition), ProducerPerformance (acks=1, linger.ms=5, no throttle), then
  * ConsumerPerformance reading the N records back. What the broker can take on this machine.
+ * The CPU figures cover the whole `services.sh perf` call (three JVM starts included).
  */
-export async function runKafkaPerfTools(settings: KafkaBenchSettings, harness: ServicesHarness, leftovers: BrokerLeftovers): Promise<PerfToolsResult> {
+export async function runKafkaPerfTools(
+  settings: KafkaBenchSettings,
+  harness: ServicesHarness,
+  brokerPid: number | null,
+  leftovers: BrokerLeftovers,
+): Promise<PerfToolsResult> {
   const topic = `bench-perf-${settings.run}`;
   leftovers.topics.push(topic);
   const loadAvg1m = Number(loadavg()[0].toFixed(2));
-  const { stdout } = await harness.run(['perf', String(settings.count), String(settings.size), topic], settings.timeoutMs * 2);
+  // ConsumerPerformance joins a group named perf-consumer-<random>: the new one is this run's.
+  const groupsBefore = await listGroupIds(settings.brokers);
+  // Over the whole call (three JVM starts, producing, consuming): the tools' own rates are more precise.
+  const cpu = new CpuWindow({ broker: brokerPid });
+  let stdout: string;
+  try {
+    ({ stdout } = await harness.run(['perf', String(settings.count), String(settings.size), topic], settings.timeoutMs * 2));
+  } finally {
+    const groupsAfter = await listGroupIds(settings.brokers).catch(() => new Set<string>());
+    for (const group of groupsAfter) if (group.startsWith('perf-consumer-') && !groupsBefore.has(group)) leftovers.groups.push(group);
+  }
+  const cpuPercent = cpu.stop();
+  const cpuFields = { toolsCpuPercent: cpuPercent.tools, brokerCpuPercent: cpuPercent.broker, otherCpuPercent: cpuPercent.others };
   const producer = parseProducerSummary(stdout);
   const consumer = parseConsumerSummary(stdout);
   if (producer.records !== settings.count || consumer.records < settings.count) {
@@ -40,6 +59,7 @@ export async function runKafkaPerfTools(settings: KafkaBenchSettings, harness: S
       p99LatencyMs: producer.p99LatencyMs,
       maxLatencyMs: producer.maxLatencyMs,
       avgLatencyMs: producer.avgLatencyMs,
+      ...cpuFields,
       loadAvg1m,
     },
     consumerLine: {
@@ -51,6 +71,7 @@ export async function runKafkaPerfTools(settings: KafkaBenchSettings, harness: S
       seconds: Number((consumer.fetchMs / 1000).toFixed(3)),
       withGroupJoinRecordsPerSecond: Math.round(consumer.recordsPerSecond),
       groupJoinMs: consumer.rebalanceMs,
+      ...cpuFields,
       loadAvg1m,
     },
   };

@@ -107,6 +107,7 @@ export async function runSluiceKafkaPassthrough(
         deadLettered: status.stages.reduce((n, s) => n + s.counters.deadLettered, 0),
         nodeCpuPercent: cpuPercent.node,
         brokerCpuPercent: cpuPercent.broker,
+        otherCpuPercent: cpuPercent.others,
         rssMb,
         loadAvg1m,
       },

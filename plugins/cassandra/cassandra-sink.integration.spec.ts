@@ -387,6 +387,23 @@ describe('cassandra sink (real Cassandra)', () => {
       await expect(sink.write([profile(1)])).rejects.toThrow(/is stopped/);
     });
 
+    it('is down, and writes fail retryably as a whole batch, when the cluster cannot be reached', async () => {
+      const sink = await start(newTable(), { writeRetries: 1, retryBackoffMs: 10 });
+      await sink.write([profile(1)]);
+      // Loses the cluster without stopping the shared Cassandra: the sink's driver client is shut
+      // down underneath it, so every request fails with NoHostAvailable as in an outage.
+      await (sink as unknown as { client: { shutdown(): Promise<void> } }).client.shutdown();
+      const health = await sink.health!();
+      expect(health.status).toBe('down');
+      expect(health.details?.reason).toMatch(/shutdown/i);
+      const error = await sink.write([profile(2), profile(3, { age: 'bad' })]).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(RecordError);
+      expect((error as RecordError).retryable).toBe(true);
+      expect((error as Error).message).toMatch(
+        new RegExp(`^1 of 1 rows could not be written to ${keyspace}\\.t\\d+ \\(after 1 retries\\); writing to ${keyspace}\\.t\\d+ failed \\[NoHostAvailable\\]: .*The batch is retried whole`),
+      );
+    });
+
     it('is down when the keyspace disappears', async () => {
       const ownKeyspace = admin.track(uniqueKeyspace('sluice_gone'));
       const sink = await start('gone', { keyspace: ownKeyspace });

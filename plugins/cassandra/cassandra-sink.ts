@@ -73,6 +73,10 @@ export class CassandraSink implements Sink, Queryable {
 
   async start(): Promise<void> {
     this.stopped = false;
+    // Started again without a stop (a restart after a failure): drop the previous connections.
+    const previous = this.client;
+    this.client = undefined;
+    if (previous) await previous.shutdown().catch(() => undefined);
     const client = new Client(this.clientOptions());
     try {
       await client.connect();

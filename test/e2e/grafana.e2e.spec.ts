@@ -217,6 +217,8 @@ describe('Grafana and /api/queries over a queryable sql sink', () => {
       expect(preflight.headers['access-control-allow-headers']).toBe('authorization,content-type');
       expect(preflight.headers['access-control-max-age']).toBe('600');
       expect(preflight.headers.vary).toContain('Origin');
+      const root = await request(server()).options('/grafana').set('Origin', ORIGIN).set('Access-Control-Request-Method', 'GET').expect(204);
+      expect(root.headers['access-control-allow-origin']).toBe(ORIGIN);
       const simple = await request(server()).options('/grafana/simple/annotations').set('Origin', ORIGIN).set('Access-Control-Request-Method', 'POST').expect(204);
       expect(simple.headers['access-control-allow-headers']).toBe('accept, authorization, content-type');
     });
@@ -545,7 +547,7 @@ describe('Grafana and /api/queries over a queryable sql sink', () => {
 });
 
 describe('a named query over a sink that cannot be queried', () => {
-  it('fails the startup with a clear message and leaves no pipeline running', async () => {
+  it('fails the startup with a message naming the query, the pipeline and the plugin', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sluice-e2e-grafana-bad-'));
     try {
       const file = join(dir, 'sluice.yaml');

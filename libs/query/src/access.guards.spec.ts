@@ -6,7 +6,7 @@ import type { QueryModuleOptions } from './query-options.js';
 const context = {} as ExecutionContext;
 
 function hostGuard(allow: boolean) {
-  const canActivate = jest.fn(() => {
+  const canActivate = jest.fn((_context: ExecutionContext) => {
     if (!allow) throw new UnauthorizedException('a valid bearer token is required');
     return true;
   });
