@@ -101,7 +101,7 @@ describe('SIGTERM mid-stream, then restart', () => {
 
   it('drains on SIGTERM and resumes exactly where it committed', async () => {
     const first = start(file);
-    await until(() => rows().length > 2000 && landed().length > 1000, 'records to arrive in both sinks');
+    await until(() => rows().length > 0 && landed().length > 1000, 'records to arrive in both sinks');
     first.child.kill('SIGTERM');
     expect(await first.exited).toBe(0);
     expect(first.output()).toContain('all pipelines drained and stopped');
