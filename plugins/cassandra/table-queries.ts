@@ -27,13 +27,12 @@ export class InvalidQueryError extends Error {
   }
 }
 
-/** A query that would read more rows than `queryMaxRows` allows. */
-export class QueryTooLargeError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'QueryTooLargeError';
-  }
-}
+/**
+ * A query that would read more rows than `queryMaxRows` allows. It keeps the name
+ * `InvalidQueryError`: the caller can fix it (a narrower range, a partition filter), and the query
+ * module answers errors of that name with 400 and the message.
+ */
+export class QueryTooLargeError extends InvalidQueryError {}
 
 const AGGREGATIONS: readonly Aggregation[] = ['count', 'sum', 'avg', 'min', 'max'];
 const OPERATORS: ReadonlyArray<QueryFilter['op']> = ['=', '!=', '<', '<=', '>', '>=', 'in'];

@@ -3,3 +3,4 @@ export * from './kafka-transport-options.js';
 export * from './offset-tracker.js';
 export * from './kafka-subscription.js';
 export * from './kafka-channel-transport.js';
+export * from './channel-server-kafka.js';

@@ -1,4 +1,5 @@
-import { KafkaContext, ServerKafka } from '@nestjs/microservices';
+import type { KafkaContext } from '@nestjs/microservices';
+import { ChannelServerKafka } from './channel-server-kafka.js';
 import type { SluiceRecord } from '@sluice/sdk';
 import type { Consumer } from 'kafkajs';
 import type { BatchHandler } from '../channel-transport.js';
@@ -25,7 +26,7 @@ export interface SubscriptionLogger {
  * records wait, so memory stays bounded.
  */
 export class KafkaSubscription {
-  private readonly server: ServerKafka;
+  private readonly server: ChannelServerKafka;
   private readonly offsets = new OffsetTracker();
   private queue: Received[] = [];
   private timer: NodeJS.Timeout | null = null;
@@ -46,7 +47,7 @@ export class KafkaSubscription {
     private readonly options: KafkaTransportOptions,
     private readonly logger: SubscriptionLogger,
   ) {
-    this.server = new ServerKafka({
+    this.server = new ChannelServerKafka({
       client: {
         clientId: `${options.clientId}.${group}`,
         brokers: [...options.brokers],
