@@ -188,7 +188,12 @@ describe('pipelines over Kafka into PostgreSQL', () => {
     const during = (await ids(table)).length;
     expect(during).toBeLessThan(8000);
     execFileSync('bash', ['services/services.sh', 'up', 'kafka'], { stdio: 'ignore' });
-    await until(async () => (await ids(table)).length === 8000, 'every record after the restart');
+    try {
+      await until(async () => (await ids(table)).length === 8000, 'every record after the restart');
+    } catch (error) {
+      process.stderr.write(`host output (last 6000 chars):\n${h.output().slice(-6000)}\n`);
+      throw error;
+    }
     expect(await ids(table)).toEqual(all(8000));
     h.child.kill('SIGTERM');
     expect(await h.exited).toBe(0);

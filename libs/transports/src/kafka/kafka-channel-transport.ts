@@ -33,7 +33,11 @@ export class KafkaChannelTransport implements ChannelTransport {
         retry: { retries: 8, maxRetryTime: 10_000 },
         ...(options.logLevel === undefined ? {} : { logLevel: options.logLevel }),
       },
-      producer: { allowAutoTopicCreation: false, idempotent: true, maxInFlightRequests: 5 },
+      // Not idempotent: kafkajs's idempotent producer never recovers from the broker's "out of order
+      // sequence number" after a broker restart (seen in test/e2e/kafka-pipeline). One request in
+      // flight per broker keeps retried batches in order; duplicates from retries are what
+      // at-least-once allows (sinks upsert by key).
+      producer: { allowAutoTopicCreation: false, idempotent: false, maxInFlightRequests: 1 },
       producerOnlyMode: true,
       postfixId: '',
     });
