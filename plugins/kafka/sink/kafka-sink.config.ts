@@ -1,7 +1,7 @@
 import { Field } from '@sluice/sdk';
 import { Type } from 'class-transformer';
-import { ArrayMinSize, IsArray, IsBoolean, IsIn, IsInt, IsObject, IsOptional, IsString, Matches, Max, Min, MinLength, ValidateNested } from 'class-validator';
-import { BROKER_ADDRESS, BROKER_ADDRESS_MESSAGE, KafkaSaslConfig, type KafkaConnectionSettings } from '../connection/kafka-connection.js';
+import { IsBoolean, IsIn, IsInt, IsObject, IsOptional, IsString, Max, Min, MinLength, ValidateNested } from 'class-validator';
+import { KafkaConnectionConfig } from '../connection/kafka-connection-config.js';
 
 export { KafkaSaslConfig } from '../connection/kafka-connection.js';
 
@@ -44,14 +44,7 @@ export class KafkaTopicCreationConfig {
 }
 
 /** Config of the `kafka` sink. */
-export class KafkaSinkConfig implements KafkaConnectionSettings {
-  @Field({ description: 'Bootstrap brokers, `host:port` each; the client discovers the rest of the cluster from them.', example: ['kafka-1:9092', 'kafka-2:9092'] })
-  @IsArray()
-  @ArrayMinSize(1)
-  @IsString({ each: true })
-  @Matches(BROKER_ADDRESS, { each: true, message: BROKER_ADDRESS_MESSAGE })
-  brokers: string[];
-
+export class KafkaSinkConfig extends KafkaConnectionConfig {
   @Field({ description: 'The topic records are written to. It must exist, unless `createTopic` is set.', example: 'orders.enriched' })
   @IsString()
   @MinLength(1)
@@ -136,23 +129,6 @@ export class KafkaSinkConfig implements KafkaConnectionSettings {
   @Max(1_073_741_824)
   maxRequestBytes: number = 1_000_000;
 
-  @Field({ description: 'Client id sent to the brokers (shows up in broker logs, quotas and metrics).', example: 'sluice-orders' })
-  @IsString()
-  @MinLength(1)
-  clientId: string = 'sluice';
-
-  @Field({ description: 'Milliseconds to wait for a TCP (and TLS) connection to a broker.', example: 3000 })
-  @IsInt()
-  @Min(100)
-  @Max(300_000)
-  connectionTimeoutMs: number = 3000;
-
-  @Field({ description: 'Milliseconds to wait for the answer to one request before it counts as failed (and is retried).', example: 30000 })
-  @IsInt()
-  @Min(100)
-  @Max(600_000)
-  requestTimeoutMs: number = 30_000;
-
   @Field({
     description:
       'How often kafkajs retries a failed request (with exponential backoff from 300 ms up to 30 s) before the write fails; the ' +
@@ -163,24 +139,4 @@ export class KafkaSinkConfig implements KafkaConnectionSettings {
   @Min(0)
   @Max(100)
   retries: number = 5;
-
-  @Field({ description: 'Connect with TLS. The server certificate is checked against the system CAs, or `sslCaFile`.', example: true })
-  @IsBoolean()
-  ssl: boolean = false;
-
-  @Field({ description: 'PEM file of the CA(s) that signed the brokers\' certificates; relative to the config file\'s folder. Only with `ssl: true`.', example: 'certs/kafka-ca.pem' })
-  @IsOptional()
-  @IsString()
-  @MinLength(1)
-  sslCaFile?: string;
-
-  @Field({ description: 'Refuse brokers whose certificate cannot be verified. Turn off only for testing: it allows a man in the middle.', example: true })
-  @IsBoolean()
-  sslRejectUnauthorized: boolean = true;
-
-  @Field({ description: 'SASL authentication (PLAIN or SCRAM). Not set (default): no authentication.', nested: () => KafkaSaslConfig })
-  @IsOptional()
-  @ValidateNested()
-  @Type(() => KafkaSaslConfig)
-  sasl?: KafkaSaslConfig;
 }

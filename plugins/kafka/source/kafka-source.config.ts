@@ -1,7 +1,6 @@
 import { Field } from '@sluice/sdk';
-import { Type } from 'class-transformer';
-import { ArrayMinSize, IsArray, IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength, ValidateNested } from 'class-validator';
-import { BROKER_ADDRESS, BROKER_ADDRESS_MESSAGE, KafkaSaslConfig, type KafkaConnectionSettings } from '../connection/kafka-connection.js';
+import { ArrayMinSize, IsArray, IsBoolean, IsIn, IsInt, IsString, Matches, Max, Min, MinLength } from 'class-validator';
+import { KafkaConnectionConfig } from '../connection/kafka-connection-config.js';
 
 export { KafkaSaslConfig } from '../connection/kafka-connection.js';
 
@@ -12,14 +11,7 @@ export const KEY_FORMATS = ['string', 'json'] as const;
 export type KeyFormat = (typeof KEY_FORMATS)[number];
 
 /** Config of the `kafka` source. */
-export class KafkaSourceConfig implements KafkaConnectionSettings {
-  @Field({ description: 'Bootstrap brokers, `host:port` each; the client discovers the rest of the cluster from them.', example: ['kafka-1:9092', 'kafka-2:9092'] })
-  @IsArray()
-  @ArrayMinSize(1)
-  @IsString({ each: true })
-  @Matches(BROKER_ADDRESS, { each: true, message: BROKER_ADDRESS_MESSAGE })
-  brokers: string[];
-
+export class KafkaSourceConfig extends KafkaConnectionConfig {
   @Field({
     description:
       'Topics to read. An entry written between slashes, e.g. `/orders\\..*/`, is a regular expression that must match the whole ' +
@@ -43,11 +35,6 @@ export class KafkaSourceConfig implements KafkaConnectionSettings {
   @MinLength(1)
   @Matches(/^[^\s]+$/, { message: 'groupId must not contain spaces' })
   groupId: string;
-
-  @Field({ description: 'Client id sent to the brokers (shows up in broker logs, quotas and metrics).', example: 'sluice-orders' })
-  @IsString()
-  @MinLength(1)
-  clientId: string = 'sluice';
 
   @Field({
     description:
@@ -109,18 +96,6 @@ export class KafkaSourceConfig implements KafkaConnectionSettings {
   @Max(60_000)
   fetchMaxWaitMs: number = 1000;
 
-  @Field({ description: 'Milliseconds to wait for a TCP (and TLS) connection to a broker.', example: 3000 })
-  @IsInt()
-  @Min(100)
-  @Max(300_000)
-  connectionTimeoutMs: number = 3000;
-
-  @Field({ description: 'Milliseconds to wait for the answer to one request before it counts as failed (and is retried).', example: 30000 })
-  @IsInt()
-  @Min(100)
-  @Max(600_000)
-  requestTimeoutMs: number = 30_000;
-
   @Field({
     description:
       'How often kafkajs retries a failed request (with exponential backoff from 300 ms up to 30 s) before the error reaches the ' +
@@ -131,24 +106,4 @@ export class KafkaSourceConfig implements KafkaConnectionSettings {
   @Min(0)
   @Max(100)
   retries: number = 5;
-
-  @Field({ description: 'Connect with TLS. The server certificate is checked against the system CAs, or `sslCaFile`.', example: true })
-  @IsBoolean()
-  ssl: boolean = false;
-
-  @Field({ description: 'PEM file of the CA(s) that signed the brokers\' certificates; relative to the config file\'s folder. Only with `ssl: true`.', example: 'certs/kafka-ca.pem' })
-  @IsOptional()
-  @IsString()
-  @MinLength(1)
-  sslCaFile?: string;
-
-  @Field({ description: 'Refuse brokers whose certificate cannot be verified. Turn off only for testing: it allows a man in the middle.', example: true })
-  @IsBoolean()
-  sslRejectUnauthorized: boolean = true;
-
-  @Field({ description: 'SASL authentication (PLAIN or SCRAM). Not set (default): no authentication.', nested: () => KafkaSaslConfig })
-  @IsOptional()
-  @ValidateNested()
-  @Type(() => KafkaSaslConfig)
-  sasl?: KafkaSaslConfig;
 }
