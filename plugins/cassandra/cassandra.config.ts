@@ -1,4 +1,4 @@
-import { Field } from '@sluice/sdk';
+import { CommaSeparatedList, Field } from '@sluice/sdk';
 import { Type } from 'class-transformer';
 import { ArrayMinSize, IsArray, IsBoolean, IsIn, IsInt, IsObject, IsOptional, IsString, Matches, Max, Min, MinLength, ValidateNested } from 'class-validator';
 
@@ -97,9 +97,11 @@ export class CassandraClusteringColumnConfig {
 /** Config of the `cassandra` sink. */
 export class CassandraSinkConfig {
   @Field({
-    description: 'Nodes the driver first connects to, `host` or `host:port` (default port 9042); it discovers the rest of the cluster from them.',
+    description:
+      'Nodes the driver first connects to, `host` or `host:port` (default port 9042); it discovers the rest of the cluster from them. One comma-separated string works too (e.g. `${CASSANDRA_CONTACT_POINTS}`).',
     example: ['10.0.0.1:9042', '10.0.0.2:9042'],
   })
+  @CommaSeparatedList()
   @IsArray()
   @ArrayMinSize(1)
   @IsString({ each: true })

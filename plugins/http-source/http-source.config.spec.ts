@@ -70,8 +70,30 @@ describe('http source config', () => {
     [{ url: URL, intervalMs: 10, maxPages: 0 }, 'maxPages'],
     [{ url: URL, intervalMs: 10, redactQueryParams: [''] }, 'redactQueryParams'],
     [{ url: URL, intervalMs: 10, interval: 5 }, 'interval'],
+    [{ url: URL, trigger: { polls: 0 } }, 'trigger.polls'],
+    [{ url: URL, trigger: { spacingMs: -1 } }, 'trigger.spacingMs'],
+    [{ url: URL, trigger: { randomSpacingMs: { min: 9, max: 1 } } }, 'trigger.randomSpacingMs.max'],
+    [{ url: URL, trigger: { spacingMs: 5, randomSpacingMs: { min: 1, max: 9 } } }, 'trigger.randomSpacingMs'],
+    [{ url: URL, trigger: { poll: 2 } }, 'trigger.poll'],
+    [{ url: URL, trigger: 3 }, 'trigger'],
   ])('rejects %j at path %s', (raw, path) => {
     expect(pathsOf(raw)).toContain(path);
+  });
+
+  it('accepts a trigger alone or besides a schedule, and names it when neither is set', () => {
+    expect(issuesOf({ url: URL, trigger: {} })).toEqual([]);
+    expect(issuesOf({ url: URL, trigger: { polls: 3, randomSpacingMs: { min: 100, max: 200 } }, cron: '0 2 * * *' })).toEqual([]);
+    const { config } = validateConfig(HttpSourceConfig, { url: URL, trigger: {} });
+    expect(config.trigger).toMatchObject({ polls: 1, spacingMs: 0 });
+    expect(issuesOf({ url: URL })).toEqual([
+      {
+        path: 'intervalMs',
+        message:
+          'no schedule: set one of intervalMs (e.g. 5000), cron (e.g. "*/30 * * * * *") or randomIntervalMs (e.g. { min: 3000, max: 8000 }), or trigger (e.g. { polls: 1 }) to poll when a job triggers the source',
+      },
+    ]);
+    const docs = describeConfig(HttpSourceConfig);
+    expect(docs.find((d) => d.name === 'trigger')?.fields?.map((f) => f.name)).toEqual(['polls', 'spacingMs', 'randomSpacingMs']);
   });
 
   it('explains a misspelt placeholder and suggests close field names', () => {

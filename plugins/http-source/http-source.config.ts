@@ -24,6 +24,42 @@ export class RandomIntervalConfig {
   max: number;
 }
 
+/** Bounds of a random spacing between the polls of a triggered run. */
+export class RandomSpacingConfig {
+  @Field({ description: 'Shortest wait between the end of one poll of a triggered run and the start of the next, in milliseconds.', example: 500 })
+  @IsInt()
+  @Min(0)
+  @Max(MAX_INTERVAL_MS)
+  min: number;
+
+  @Field({ description: 'Longest such wait, in milliseconds (≥ min). Each wait is drawn uniformly from [min, max].', example: 2000 })
+  @IsInt()
+  @Min(0)
+  @Max(MAX_INTERVAL_MS)
+  max: number;
+}
+
+/** Polling on demand: what one trigger (a scheduled job's `trigger`) makes the source do. */
+export class TriggerConfig {
+  @Field({ description: 'Polls made by one trigger (each poll follows pagination as usual).', example: 3 })
+  @IsInt()
+  @Min(1)
+  @Max(10_000)
+  polls: number = 1;
+
+  @Field({ description: 'Wait between the end of one poll of a triggered run and the start of the next, in milliseconds.', example: 1000 })
+  @IsInt()
+  @Min(0)
+  @Max(MAX_INTERVAL_MS)
+  spacingMs: number = 0;
+
+  @Field({ description: 'A random wait between the polls of a triggered run instead of spacingMs, drawn from [min, max] milliseconds each time.', example: { min: 500, max: 2000 }, nested: () => RandomSpacingConfig })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => RandomSpacingConfig)
+  randomSpacingMs?: RandomSpacingConfig;
+}
+
 /** How failed requests are retried. */
 export class RetryConfig {
   @Field({
@@ -102,7 +138,7 @@ export class HttpSourceConfig {
   @Max(600_000)
   timeoutMs: number = 10_000;
 
-  @Field({ description: 'Schedule: milliseconds between the starts of two polls. Set exactly one of intervalMs, cron and randomIntervalMs.', example: 5000 })
+  @Field({ description: 'Schedule: milliseconds between the starts of two polls. Set exactly one of intervalMs, cron and randomIntervalMs (or none of them when `trigger` is set).', example: 5000 })
   @IsOptional()
   @IsInt()
   @Min(1)
@@ -111,7 +147,7 @@ export class HttpSourceConfig {
 
   @Field({
     description:
-      'Schedule: a cron expression (five fields "minute hour day month weekday", or six with seconds first; e.g. "*/10 * * * * *" = every 10 s, "0 2 * * *" = 02:00 daily). Set exactly one of intervalMs, cron and randomIntervalMs.',
+      'Schedule: a cron expression (five fields "minute hour day month weekday", or six with seconds first; e.g. "*/10 * * * * *" = every 10 s, "0 2 * * *" = 02:00 daily). Set exactly one of intervalMs, cron and randomIntervalMs (or none of them when `trigger` is set).',
     example: '*/30 * * * * *',
   })
   @IsOptional()
@@ -126,7 +162,7 @@ export class HttpSourceConfig {
   timeZone?: string;
 
   @Field({
-    description: 'Schedule: a random wait between polls, drawn uniformly from [min, max] milliseconds each time (e.g. 3000–8000). Set exactly one of intervalMs, cron and randomIntervalMs.',
+    description: 'Schedule: a random wait between polls, drawn uniformly from [min, max] milliseconds each time (e.g. 3000–8000). Set exactly one of intervalMs, cron and randomIntervalMs (or none of them when `trigger` is set).',
     example: { min: 3000, max: 8000 },
     nested: () => RandomIntervalConfig,
   })
@@ -146,7 +182,18 @@ export class HttpSourceConfig {
   @Max(4_294_967_295)
   seed?: number;
 
-  @Field({ description: 'Poll once right at start, then on the schedule. false = the first poll waits for the first scheduled time (one interval, or the next cron time).', example: false })
+  @Field({
+    description:
+      'Poll when told to: a scheduled job with `trigger: { pipeline }` (or POST /api/jobs/<name>/run) starts a run of `polls` polls. Without intervalMs, cron and randomIntervalMs the source polls only when triggered; with one of them, a trigger makes an extra run besides the schedule. Not set (the default) = the source cannot be triggered.',
+    example: { polls: 1 },
+    nested: () => TriggerConfig,
+  })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => TriggerConfig)
+  trigger?: TriggerConfig;
+
+  @Field({ description: 'Poll once right at start, then on the schedule. false = the first poll waits for the first scheduled time (one interval, or the next cron time). Ignored when the source only polls when triggered.', example: false })
   @IsBoolean()
   pollOnStart: boolean = true;
 

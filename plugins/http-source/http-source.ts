@@ -1,4 +1,15 @@
-import { sleep, type Checkpoint, type Clock, type HealthReport, type PluginContext, type Source, type SourceRecord, type SourceStartContext } from '@sluice/sdk';
+import {
+  sleep,
+  type Checkpoint,
+  type Clock,
+  type HealthReport,
+  type PluginContext,
+  type Source,
+  type SourceRecord,
+  type SourceStartContext,
+  type TriggerableSource,
+  type TriggerResult,
+} from '@sluice/sdk';
 import type { HttpSourceConfig } from './http-source.config.js';
 import { parsePath, valueAt, type JsonPath } from './json-path.js';
 import { nextLink } from './link-header.js';
@@ -37,11 +48,48 @@ type PollOutcome = { readonly records: SourceRecord[]; readonly failed: boolean;
 /** A next page: either a URL to request, or a cursor to put in the templates. */
 type NextPage = { readonly url?: string; readonly cursor?: string };
 
+/** A run started by a trigger: its polls so far, what they yielded, and the promise waiting for it. */
+interface TriggeredRun {
+  /** Polls the run makes (`trigger.polls`). */
+  readonly polls: number;
+  /** Polls made (returned by read) so far. */
+  done: number;
+  records: number;
+  requests: number;
+  /** When its next poll is due (epoch ms). */
+  nextAt: number;
+  readonly startedAt: number;
+  resolve(result: TriggerResult): void;
+  reject(error: Error): void;
+}
+
+/** A signal aborted when either of two is; `dispose` detaches it from them. */
+function eitherSignal(a: AbortSignal, b: AbortSignal): { signal: AbortSignal; dispose(): void } {
+  const controller = new AbortController();
+  const abort = () => controller.abort();
+  if (a.aborted || b.aborted) controller.abort();
+  a.addEventListener('abort', abort, { once: true });
+  b.addEventListener('abort', abort, { once: true });
+  return {
+    signal: controller.signal,
+    dispose: () => {
+      a.removeEventListener('abort', abort);
+      b.removeEventListener('abort', abort);
+    },
+  };
+}
+
+/** What a trigger's abort rejects with: the signal's own reason when it is an error. */
+function abortError(signal: AbortSignal): Error {
+  return signal.reason instanceof Error ? signal.reason : new Error('http: the triggered run was aborted');
+}
+
 /**
- * Polls an HTTP JSON API on a schedule (fixed interval, cron, or random interval) and turns each
- * answer into records: the array at `recordsPath` (or the whole body), keyed by `keyPath`, following
- * pagination up to `maxPages`. Errors become failure records (dead-lettered) rather than stopping the
- * pipeline: a 4xx at once, 5xx/429/network errors/timeouts after the retries.
+ * Polls an HTTP JSON API on a schedule (fixed interval, cron, or random interval) and/or when
+ * triggered (see {@link TriggerableHttpSource}), and turns each answer into records: the array at
+ * `recordsPath` (or the whole body), keyed by `keyPath`, following pagination up to `maxPages`.
+ * Errors become failure records (dead-lettered) rather than stopping the pipeline: a 4xx at once,
+ * 5xx/429/network errors/timeouts after the retries.
  *
  * Positions: one lane, `polls`, whose offset is the poll sequence number; every record of a poll
  * carries it. An HTTP API cannot be replayed, so a checkpoint only continues the numbering: after a
@@ -50,7 +98,8 @@ type NextPage = { readonly url?: string; readonly cursor?: string };
  */
 export class HttpSource implements Source {
   private readonly plan: RequestPlan;
-  private readonly schedule: PollSchedule;
+  /** Undefined when the source only polls when triggered. */
+  private readonly schedule?: PollSchedule;
   private readonly fetcher: PageFetcher;
   private readonly clock: Clock;
   private readonly sleep: Sleeper;
@@ -63,7 +112,15 @@ export class HttpSource implements Source {
   private readonly usesPage: boolean;
 
   private sequence = 0;
+  /** Time of the next scheduled poll (Infinity without a schedule). */
   private nextPollAt = 0;
+  /** The triggered run under way, until its last poll's records were handed out. */
+  private run?: TriggeredRun;
+  private triggeredRuns = 0;
+  /** Wakes a read() that waits (a trigger arrived or was cancelled). */
+  private wake?: () => void;
+  /** Set by stop(), cleared by start(): triggers are refused in between (a trigger before the first start waits for it). */
+  private stopped = false;
   private polls = 0;
   private recordsRead = 0;
   private consecutiveFailures = 0;
@@ -79,7 +136,8 @@ export class HttpSource implements Source {
     options: HttpSourceOptions = {},
   ) {
     this.plan = new RequestPlan(config);
-    this.schedule = scheduleOf(config);
+    const scheduled = config.intervalMs !== undefined || config.cron !== undefined || config.randomIntervalMs !== undefined;
+    this.schedule = scheduled || config.trigger === undefined ? scheduleOf(config) : undefined;
     this.clock = options.clock ?? wallClock;
     this.sleep = options.sleep ?? sleep;
     this.env = options.env ?? process.env;
@@ -103,27 +161,153 @@ export class HttpSource implements Source {
     }
     this.sequence = firstPoll(checkpoint);
     const now = this.clock.now();
-    this.nextPollAt = this.config.pollOnStart ? now : this.schedule.next(now, this.randomFor(this.sequence).schedule);
-    this.context.logger.info({ schedule: this.schedule.description, firstPoll: this.sequence, nextPollAt: new Date(this.nextPollAt).toISOString() }, 'http: polling');
+    this.nextPollAt = !this.schedule ? Infinity : this.config.pollOnStart ? now : this.schedule.next(now, this.randomFor(this.sequence).schedule);
+    this.stopped = false;
+    this.context.logger.info(
+      { schedule: this.scheduleDescription(), firstPoll: this.sequence, ...(this.schedule ? { nextPollAt: new Date(this.nextPollAt).toISOString() } : {}) },
+      'http: polling',
+    );
   }
 
-  /** Waits for the next poll time (honouring `signal`), polls, and returns the poll's records ([] when stopped). */
+  /**
+   * Waits for the next scheduled poll or the next poll of a triggered run (honouring `signal`),
+   * polls, and returns the poll's records ([] when stopped, or when a trigger woke the wait).
+   */
   async read(signal: AbortSignal): Promise<SourceRecord[] | null> {
-    await this.waitUntil(this.nextPollAt, signal);
-    if (signal.aborted) return [];
+    // The runtime calls read again once it took the previous records: a finished run is handed out.
+    this.settleFinishedRun();
+    const run = this.run;
+    const woken = await this.waitUntil(Math.min(this.nextPollAt, run ? run.nextAt : Infinity), signal);
+    if (signal.aborted || woken) return [];
+    if (run && this.run === run && run.nextAt <= this.clock.now()) return this.triggeredPoll(run, signal);
+    return this.scheduledPoll(signal);
+  }
+
+  async stop(): Promise<void> {
+    // Nothing else to release: each request ends with its poll (the stop signal aborts one in flight).
+    this.stopped = true;
+    const run = this.run;
+    this.run = undefined;
+    if (!run) return;
+    if (run.done === run.polls) run.resolve(this.resultOf(run));
+    else run.reject(new Error(`http: the source stopped before the triggered run ended (${run.done} of ${run.polls} polls made)`));
+  }
+
+  /**
+   * Starts a triggered run: `trigger.polls` polls, spaced by `trigger.spacingMs` (or a random
+   * spacing); resolves once read() handed out the records of its last poll. Only offered by
+   * {@link TriggerableHttpSource} (a source configured with `trigger`).
+   */
+  protected startTriggeredRun(signal: AbortSignal): Promise<TriggerResult> {
+    const settings = this.config.trigger;
+    if (!settings) return Promise.reject(new Error('http: this source has no `trigger` config, so it cannot be triggered'));
+    if (signal.aborted) return Promise.reject(abortError(signal));
+    if (this.stopped) return Promise.reject(new Error('http: the source is stopped (or restarting after a crash); trigger it again later'));
+    const current = this.run;
+    if (current) {
+      return Promise.reject(
+        new Error(`http: a triggered run is already under way (started at ${new Date(current.startedAt).toISOString()}, ${current.done} of ${current.polls} polls made); try again once it ended`),
+      );
+    }
+    return new Promise<TriggerResult>((resolve, reject) => {
+      const onAbort = () => {
+        if (this.run !== run) return;
+        this.run = undefined;
+        run.reject(abortError(signal));
+        this.wake?.();
+      };
+      const now = this.clock.now();
+      const run: TriggeredRun = {
+        polls: settings.polls,
+        done: 0,
+        records: 0,
+        requests: 0,
+        nextAt: now,
+        startedAt: now,
+        resolve: (result) => {
+          signal.removeEventListener('abort', onAbort);
+          resolve(result);
+        },
+        reject: (error) => {
+          signal.removeEventListener('abort', onAbort);
+          reject(error);
+        },
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+      this.run = run;
+      this.triggeredRuns++;
+      this.context.logger.info({ polls: run.polls }, 'http: triggered run started');
+      this.wake?.();
+    });
+  }
+
+  private resultOf(run: TriggeredRun): TriggerResult {
+    return { records: run.records, details: { polls: run.done, requests: run.requests } };
+  }
+
+  /** Resolves the run whose last poll's records the previous read() returned. */
+  private settleFinishedRun(): void {
+    const run = this.run;
+    if (!run || run.done < run.polls) return;
+    this.run = undefined;
+    run.resolve(this.resultOf(run));
+  }
+
+  private async scheduledPoll(signal: AbortSignal): Promise<SourceRecord[]> {
+    const schedule = this.schedule;
+    if (!schedule || this.nextPollAt > this.clock.now()) return [];
     const sequence = this.sequence;
     const startedAt = this.clock.now();
     const outcome = await this.poll(sequence, startedAt, this.randomFor(sequence), signal);
     if (outcome === 'stopped') return [];
     this.sequence = sequence + 1;
     // A poll that overran the next time is followed at once by one catch-up poll; no burst of the missed ones.
-    this.nextPollAt = Math.max(this.schedule.next(startedAt, this.randomFor(this.sequence).schedule), outcome.retryAt ?? 0);
+    this.nextPollAt = Math.max(schedule.next(startedAt, this.randomFor(this.sequence).schedule), outcome.retryAt ?? 0);
     this.note(startedAt, outcome);
     return outcome.records;
   }
 
-  async stop(): Promise<void> {
-    // Nothing to release: each request ends with its poll (the stop signal aborts one in flight).
+  /** One poll of a triggered run: aborted by the stop signal or the trigger's own. */
+  private async triggeredPoll(run: TriggeredRun, signal: AbortSignal): Promise<SourceRecord[]> {
+    const sequence = this.sequence;
+    const startedAt = this.clock.now();
+    const random = this.randomFor(sequence);
+    // A trigger aborted mid-poll (its abort handler cleared this.run, then wakes) stops the poll.
+    const cancelled = new AbortController();
+    this.wake = () => {
+      if (this.run !== run) cancelled.abort();
+    };
+    const either = eitherSignal(signal, cancelled.signal);
+    let outcome: PollOutcome | 'stopped';
+    try {
+      outcome = await this.poll(sequence, startedAt, random, either.signal);
+    } finally {
+      either.dispose();
+      this.wake = undefined;
+    }
+    if (outcome === 'stopped') return [];
+    this.sequence = sequence + 1;
+    this.note(startedAt, outcome);
+    if (outcome.retryAt !== undefined && this.schedule) this.nextPollAt = Math.max(this.nextPollAt, outcome.retryAt);
+    if (this.run === run) {
+      run.done++;
+      run.records += outcome.records.length;
+      run.requests += outcome.pages;
+      if (run.done < run.polls) run.nextAt = Math.max(this.clock.now() + this.spacing(random), outcome.retryAt ?? 0);
+    }
+    return outcome.records;
+  }
+
+  /** The wait between two polls of a triggered run. */
+  private spacing(random: PollRandom): number {
+    const settings = this.config.trigger!;
+    const bounds = settings.randomSpacingMs;
+    return bounds ? random.schedule.int(bounds.min, bounds.max) : settings.spacingMs;
+  }
+
+  private scheduleDescription(): string {
+    if (!this.schedule) return 'when triggered';
+    return this.config.trigger ? `${this.schedule.description}, and when triggered` : this.schedule.description;
   }
 
   health(): HealthReport {
@@ -131,11 +315,12 @@ export class HttpSource implements Source {
       status: this.consecutiveFailures > 0 ? 'degraded' : 'up',
       details: {
         url: this.lastUrl ?? this.plan.displayTemplateUrl(new PollScope(this.clock.now(), this.config.firstPage, { float: () => 0, int: (min) => min }, this.env)),
-        schedule: this.schedule.description,
+        schedule: this.scheduleDescription(),
         polls: this.polls,
         records: this.recordsRead,
         nextPoll: this.sequence,
-        nextPollAt: new Date(this.nextPollAt).toISOString(),
+        ...(this.schedule ? { nextPollAt: new Date(this.nextPollAt).toISOString() } : {}),
+        ...(this.config.trigger ? { triggeredRuns: this.triggeredRuns, triggeredRunUnderWay: this.run !== undefined } : {}),
         ...(this.lastPollAt === undefined ? {} : { lastPollAt: new Date(this.lastPollAt).toISOString() }),
         ...(this.lastOutcome === undefined ? {} : { lastOutcome: this.lastOutcome }),
         ...(this.lastStatus === undefined ? {} : { lastStatus: this.lastStatus }),
@@ -145,10 +330,28 @@ export class HttpSource implements Source {
     };
   }
 
-  private async waitUntil(at: number, signal: AbortSignal): Promise<void> {
-    for (let wait = at - this.clock.now(); wait > 0 && !signal.aborted; wait = at - this.clock.now()) {
-      await this.sleep(Math.min(wait, MAX_TIMER_MS), signal);
+  /**
+   * Waits until `at` (Infinity: until woken), or until `signal` aborts, or until a trigger wakes
+   * the wait up; returns whether it was woken up.
+   */
+  private async waitUntil(at: number, signal: AbortSignal): Promise<boolean> {
+    if (signal.aborted) return false;
+    const woken = new AbortController();
+    const either = eitherSignal(signal, woken.signal);
+    this.wake = () => woken.abort();
+    try {
+      if (at === Infinity) {
+        if (!either.signal.aborted) await new Promise<void>((resolve) => either.signal.addEventListener('abort', () => resolve(), { once: true }));
+      } else {
+        for (let wait = at - this.clock.now(); wait > 0 && !either.signal.aborted; wait = at - this.clock.now()) {
+          await this.sleep(Math.min(wait, MAX_TIMER_MS), either.signal);
+        }
+      }
+    } finally {
+      either.dispose();
+      this.wake = undefined;
     }
+    return woken.signal.aborted && !signal.aborted;
   }
 
   private note(startedAt: number, outcome: PollOutcome): void {
@@ -248,4 +451,20 @@ function normalised(url: string): string {
   } catch {
     return url;
   }
+}
+
+/**
+ * The http source configured with `trigger`: a {@link TriggerableSource} that a scheduled job (or
+ * POST /api/jobs/<name>/run) can tell to poll. Without `trigger` the source is a plain
+ * {@link HttpSource}, which has no `trigger` method at all.
+ */
+export class TriggerableHttpSource extends HttpSource implements TriggerableSource {
+  trigger(signal: AbortSignal): Promise<TriggerResult> {
+    return this.startTriggeredRun(signal);
+  }
+}
+
+/** The source a config asks for: triggerable when it has `trigger`, else scheduled only. */
+export function createHttpSource(config: HttpSourceConfig, context: PluginContext, options: HttpSourceOptions = {}): HttpSource {
+  return config.trigger ? new TriggerableHttpSource(config, context, options) : new HttpSource(config, context, options);
 }

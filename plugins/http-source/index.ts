@@ -1,16 +1,16 @@
 import { defineSource } from '@sluice/sdk';
 import { HttpSourceConfig } from './http-source.config.js';
-import { HttpSource } from './http-source.js';
+import { createHttpSource } from './http-source.js';
 import { validateHttpSourceConfig } from './validate-config.js';
 
 export default defineSource<HttpSourceConfig>({
   name: 'http',
   version: '1.0.0',
   description:
-    'Polls an HTTP JSON API on an interval, a cron expression or a random interval, with templated URLs and bodies, pagination, timeouts, retries (backoff, Retry-After) and ETag/Last-Modified; failed polls become dead-lettered failure records.',
+    'Polls an HTTP JSON API on an interval, a cron expression or a random interval, or when a scheduled job triggers it, with templated URLs and bodies, pagination, timeouts, retries (backoff, Retry-After) and ETag/Last-Modified; failed polls become dead-lettered failure records.',
   config: HttpSourceConfig,
   validate: (config) => validateHttpSourceConfig(config),
-  create: (config, context) => new HttpSource(config, context),
+  create: (config, context) => createHttpSource(config, context),
   examples: [
     {
       title: 'One random Pokémon every 3–8 seconds, keyed by its id',
@@ -32,6 +32,10 @@ export default defineSource<HttpSourceConfig>({
         nextPath: 'links.next',
         maxPages: 50,
       },
+    },
+    {
+      title: 'Three random Pokémon, 1–2 s apart, each time a job triggers the source (no schedule of its own)',
+      config: { url: 'https://pokeapi.co/api/v2/pokemon/{{randomInt 1 1025}}', trigger: { polls: 3, randomSpacingMs: { min: 1000, max: 2000 } }, keyPath: 'id' },
     },
   ],
 });

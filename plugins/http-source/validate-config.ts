@@ -22,8 +22,11 @@ function checkTemplate(source: string, path: string, issues: ConfigIssue[]): boo
 
 function checkSchedule(config: HttpSourceConfig, issues: ConfigIssue[]): void {
   const chosen = (['intervalMs', 'cron', 'randomIntervalMs'] as const).filter((name) => config[name] !== undefined);
-  if (chosen.length === 0) {
-    issues.push({ path: 'intervalMs', message: 'no schedule: set one of intervalMs (e.g. 5000), cron (e.g. "*/30 * * * * *") or randomIntervalMs (e.g. { min: 3000, max: 8000 })' });
+  if (chosen.length === 0 && config.trigger === undefined) {
+    issues.push({
+      path: 'intervalMs',
+      message: 'no schedule: set one of intervalMs (e.g. 5000), cron (e.g. "*/30 * * * * *") or randomIntervalMs (e.g. { min: 3000, max: 8000 }), or trigger (e.g. { polls: 1 }) to poll when a job triggers the source',
+    });
   } else if (chosen.length > 1) {
     issues.push({ path: chosen[1], message: `only one schedule may be set, found ${chosen.join(' and ')}` });
   }
@@ -35,6 +38,9 @@ function checkSchedule(config: HttpSourceConfig, issues: ConfigIssue[]): void {
   } else if (config.timeZone !== undefined) {
     issues.push({ path: 'timeZone', message: 'only applies to a cron schedule' });
   }
+  const spacing = config.trigger?.randomSpacingMs;
+  if (spacing && spacing.max < spacing.min) issues.push({ path: 'trigger.randomSpacingMs.max', message: `must be ≥ min (${spacing.min})` });
+  if (spacing && config.trigger?.spacingMs !== 0) issues.push({ path: 'trigger.randomSpacingMs', message: 'set only one of spacingMs and randomSpacingMs' });
 }
 
 function checkBody(config: HttpSourceConfig, issues: ConfigIssue[]): boolean {

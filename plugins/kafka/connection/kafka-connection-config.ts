@@ -1,4 +1,4 @@
-import { Field } from '@sluice/sdk';
+import { CommaSeparatedList, Field } from '@sluice/sdk';
 import { Type } from 'class-transformer';
 import { ArrayMinSize, IsArray, IsBoolean, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength, ValidateNested } from 'class-validator';
 import { BROKER_ADDRESS, BROKER_ADDRESS_MESSAGE, KafkaSaslConfig, type KafkaConnectionSettings } from './kafka-connection.js';
@@ -8,7 +8,11 @@ import { BROKER_ADDRESS, BROKER_ADDRESS_MESSAGE, KafkaSaslConfig, type KafkaConn
  * timeouts, TLS, SASL). Each subclass adds `retries`, whose meaning differs between the two.
  */
 export abstract class KafkaConnectionConfig implements KafkaConnectionSettings {
-  @Field({ description: 'Bootstrap brokers, `host:port` each; the client discovers the rest of the cluster from them.', example: ['kafka-1:9092', 'kafka-2:9092'] })
+  @Field({
+    description: 'Bootstrap brokers, `host:port` each; the client discovers the rest of the cluster from them. One comma-separated string works too (e.g. `${KAFKA_BROKERS}`).',
+    example: ['kafka-1:9092', 'kafka-2:9092'],
+  })
+  @CommaSeparatedList()
   @IsArray()
   @ArrayMinSize(1)
   @IsString({ each: true })

@@ -40,7 +40,7 @@ describe('kafka source config', () => {
 
   it.each([
     [{ ...minimal, brokers: [] }, 'brokers'],
-    [{ ...minimal, brokers: 'localhost:9092' }, 'brokers'],
+    [{ ...minimal, brokers: ' , ' }, 'brokers'],
     [{ ...minimal, brokers: ['kafka://localhost:9092'] }, 'brokers'],
     [{ ...minimal, brokers: ['user:secret@localhost:9092'] }, 'brokers'],
     [{ ...minimal, brokers: ['localhost'] }, 'brokers'],
@@ -76,5 +76,13 @@ describe('kafka source config', () => {
 
   it('makes the harness refuse a bad config with the path in the message', async () => {
     await expect(runSource(kafkaSource, { ...minimal, topics: ['a b'] })).rejects.toThrow('topics[0]: "a b" is not a valid topic name');
+  });
+});
+
+describe('kafka source config: brokers as one string', () => {
+  it('splits a comma-separated brokers string (as from ${KAFKA_BROKERS})', () => {
+    const { config, issues } = validateConfig(KafkaSourceConfig, { brokers: 'k1:9092, k2:9092', topics: ['orders'], groupId: 'g' });
+    expect(issues).toEqual([]);
+    expect(config.brokers).toEqual(['k1:9092', 'k2:9092']);
   });
 });

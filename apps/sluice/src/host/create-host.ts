@@ -35,7 +35,7 @@ export async function createHost(config: SluiceConfig, logger: Logger, options: 
     await app.listen(config.http.port, config.http.host);
     const address = app.getHttpServer().address() as { port: number } | null;
     url = `http://${config.http.host}:${address?.port ?? config.http.port}`;
-    logger.info({ address: url }, 'HTTP endpoints ready: /health/live /health/ready /metrics /api/pipelines');
+    logger.info({ address: url }, 'HTTP endpoints ready: /health/live /health/ready /metrics /api/pipelines /api/jobs');
   } else {
     await app.init();
   }

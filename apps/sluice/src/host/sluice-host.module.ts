@@ -7,6 +7,7 @@ import { QueryModule } from '#query';
 import { MetricsController } from '../api/metrics.controller.js';
 import { PipelinesController } from '../api/pipelines.controller.js';
 import { TokenGuard } from '../api/token.guard.js';
+import { JobsModule } from '../jobs/jobs.module.js';
 import { RuntimeLifecycle } from './runtime-lifecycle.js';
 import { CHANNEL_TRANSPORT, RUNTIME_METRICS, SLUICE_CONFIG, SLUICE_LOGGER } from './tokens.js';
 import { TransportModule } from './transport.module.js';
@@ -18,14 +19,15 @@ export interface SluiceHostOptions {
   readonly processMetrics?: boolean;
 }
 
-/** The NestJS host: transport, runtime, health, metrics and the pipelines API for one config. */
+/** The NestJS host: transport, runtime, health, metrics, the pipelines API, queries and scheduled jobs for one config. */
 @Global()
 @Module({})
 export class SluiceHostModule {
   static forRoot(options: SluiceHostOptions): DynamicModule {
+    const queries = QueryModule.forRoot({ config: options.config, guard: TokenGuard });
     return {
       module: SluiceHostModule,
-      imports: [TransportModule.forRoot(options.config.transport), HealthModule, QueryModule.forRoot({ config: options.config, guard: TokenGuard })],
+      imports: [TransportModule.forRoot(options.config.transport), HealthModule, queries, JobsModule.forRoot({ queries })],
       controllers: [PipelinesController, MetricsController],
       providers: [
         { provide: SLUICE_CONFIG, useValue: options.config },

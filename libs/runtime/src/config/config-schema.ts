@@ -1,5 +1,6 @@
 import { Field, validateConfig, type ConfigIssue } from '@sluice/sdk';
 import { withoutRedundantIssues } from './config-issues.js';
+import { JobSection } from './jobs-schema.js';
 import { Type } from 'class-transformer';
 import {
   IsBoolean,
@@ -199,6 +200,34 @@ export class StageSection {
   config?: Record<string, unknown>;
 }
 
+/** One branch of a fan-out: a condition, transforms of its own, and a sink. */
+export class RouteSection {
+  @Field({ description: 'Unique name of the route in its pipeline: lower-case letters, digits, "_" and "-". Its stages are named `routes.<name>.sink` and `routes.<name>.transforms[i]`.', example: 'stats' })
+  @IsPipelineName()
+  name: string;
+
+  @Field({
+    description:
+      'JSONata condition on the record (the value is `$`; `$key`, `$headers`, `$timestamp` and `$origin` are bound as in `map`): the route takes the records for which it is truthy. Unset: every record.',
+    example: '$exists(stats)',
+  })
+  @IsOptional()
+  @IsRequiredString()
+  when?: string;
+
+  @Field({ description: 'Transform stages applied, in order, to the records this route takes, before its sink.', nested: () => StageSection })
+  @IsList({})
+  @Nested(true)
+  @Type(() => StageSection)
+  transforms?: StageSection[];
+
+  @Field({ description: 'Where this route stores its records.', nested: () => StageSection })
+  @IsRequiredMapping()
+  @Nested()
+  @Type(() => StageSection)
+  sink: StageSection;
+}
+
 export class BatchSection {
   @Field({ description: 'A batch is written to the sink once it holds this many records.' })
   @IsInt()
@@ -273,11 +302,25 @@ export class PipelineSection {
   @Type(() => StageSection)
   transforms?: StageSection[];
 
-  @Field({ description: 'The sink stage: where records are stored.', nested: () => StageSection })
-  @IsRequiredMapping()
+  @Field({ description: 'The sink stage: where records are stored. Set either `sink` or `routes`.', nested: () => StageSection })
+  @IsMapping()
   @Nested()
   @Type(() => StageSection)
-  sink: StageSection;
+  sink?: StageSection;
+
+  @Field({
+    description:
+      'Fan-out instead of one `sink`: several sinks, each with an optional condition (`when`) and transforms of its own. Every record goes to every route whose condition holds; it is acknowledged once all of them stored what they made of it.',
+    nested: () => RouteSection,
+  })
+  @IsList({})
+  @Nested(true)
+  @Type(() => RouteSection)
+  routes?: RouteSection[];
+
+  @Field({ description: 'With `routes`: what happens to a record no route takes. deadLetter: it goes to the dead-letter destination ("matched no route"); drop: it is counted as acknowledged and not stored.' })
+  @IsIn(['deadLetter', 'drop'])
+  unrouted: 'deadLetter' | 'drop' = 'deadLetter';
 
   @Field({ description: 'A sink for records that fail for good. Default: the file sink writing <dataDir>/dlq/<pipeline>.jsonl.', nested: () => StageSection })
   @IsMapping()
@@ -596,6 +639,12 @@ export class SluiceFileSchema {
   @Nested(true)
   @Type(() => NamedQuerySection)
   queries: NamedQuerySection[] = [];
+
+  @Field({ description: 'Scheduled jobs: trigger a source, run a named query and ship its result, or run a plugin action, on a cron expression or an interval. Listed and run by /api/jobs.', nested: () => JobSection })
+  @IsList({})
+  @Nested(true)
+  @Type(() => JobSection)
+  jobs: JobSection[] = [];
 
   @Field({ description: 'Grafana datasource endpoints over the named queries and datasets.', nested: () => GrafanaSection })
   @IsMapping()

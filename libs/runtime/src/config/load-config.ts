@@ -8,8 +8,10 @@ import { ConfigValidationError, type ConfigFileIssue, type PathSegment } from '.
 import { validateFileSchema, type PipelineSection, type SluiceFileSchema } from './config-schema.js';
 import { readEnvOverrides, type EnvOverrides } from './env-overrides.js';
 import { interpolateDocument, type Environment } from './interpolation.js';
+import { checkJobs, resolveJobs } from './jobs.js';
 import { checkQueries, resolveGrafana, resolveQueries } from './named-queries.js';
-import type { PipelineConfig, SluiceConfig, StageConfig, TransportConfig } from './sluice-config.js';
+import { checkRoutes, resolveRoutes, routesStage } from './routes.js';
+import type { PipelineConfig, RouteConfig, SluiceConfig, StageConfig, TransportConfig } from './sluice-config.js';
 import { DEFAULT_DEAD_LETTER_PLUGIN, defaultDeadLetter, resolveStage, type StageResolution } from './stage-resolver.js';
 import { YamlSource } from './yaml-source.js';
 
@@ -46,14 +48,19 @@ function prepareRaw(raw: RawMap): void {
   const drop = (map: RawMap, keys: readonly string[]) => {
     for (const key of keys) if (map[key] === null) delete map[key];
   };
-  drop(raw, ['http', 'transport', 'log', 'plugins', 'dataDir', 'queries', 'grafana']);
+  drop(raw, ['http', 'transport', 'log', 'plugins', 'dataDir', 'queries', 'grafana', 'jobs']);
   if (isMapping(raw.grafana)) drop(raw.grafana, ['cors']);
   if (Array.isArray(raw.queries)) for (const query of raw.queries) if (isMapping(query)) drop(query, ['filters', 'aggregations', 'orderBy', 'columns']);
   if (!Array.isArray(raw.pipelines)) return;
   for (const pipeline of raw.pipelines) {
     if (!isMapping(pipeline)) continue;
     drop(pipeline, ['transforms', 'deadLetter', 'batch', 'retry', 'restart']);
-    const stages = [pipeline.source, pipeline.sink, pipeline.deadLetter, ...(Array.isArray(pipeline.transforms) ? pipeline.transforms : [])];
+    // `routes:` with nothing under it is an empty list (reported as such), not a missing mapping.
+    if (pipeline.routes === null) pipeline.routes = [];
+    const routes = Array.isArray(pipeline.routes) ? pipeline.routes.filter(isMapping) : [];
+    for (const route of routes) drop(route, ['transforms']);
+    const routeStages = routes.flatMap((route) => [route.sink, ...(Array.isArray(route.transforms) ? route.transforms : [])]);
+    const stages = [pipeline.source, pipeline.sink, pipeline.deadLetter, ...(Array.isArray(pipeline.transforms) ? pipeline.transforms : []), ...routeStages];
     for (const stage of stages) if (isMapping(stage)) drop(stage, ['config']);
   }
 }
@@ -136,7 +143,9 @@ function resolvePipeline(
   const source = stage('source', 'source', ['source'], rawPipeline.source);
   const rawTransforms = Array.isArray(rawPipeline.transforms) ? rawPipeline.transforms : [];
   const transforms = rawTransforms.map((raw, i) => stage('transform', `transforms[${i}]`, ['transforms', i], raw));
-  const sink = stage('sink', 'sink', ['sink'], rawPipeline.sink);
+  const hasRoutes = Array.isArray(rawPipeline.routes);
+  const routes = hasRoutes ? resolveRoutes(resolution, path, rawPipeline.routes as unknown[]) : undefined;
+  const sink = hasRoutes ? routes && routesStage(routes, pipeline.unrouted, path) : stage('sink', 'sink', ['sink'], rawPipeline.sink);
   const name = typeof rawPipeline.name === 'string' ? rawPipeline.name : `pipeline-${index}`;
   const deadLetter =
     rawPipeline.deadLetter === undefined
@@ -148,6 +157,7 @@ function resolvePipeline(
     source,
     transforms: transforms as StageConfig[],
     sink,
+    ...(routes ? { routes: routes as RouteConfig[], unrouted: pipeline.unrouted } : {}),
     deadLetter,
     batch: { ...pipeline.batch },
     retry: { ...pipeline.retry },
@@ -245,7 +255,9 @@ export async function loadConfigWithPlugins(file: string, options: LoadConfigOpt
   checkTransport(source, raw, overrides, issues);
   checkBackoffs(source, raw, issues);
   checkPipelineNames(source, raw, issues);
+  checkRoutes(source, raw, issues);
   checkQueries(source, raw, issues);
+  checkJobs(source, raw, issues);
 
   const registry = await pluginRegistry(source, raw, dir, options, issues);
   const dataDir = resolve(dir, typeof raw.dataDir === 'string' && raw.dataDir.trim() !== '' ? raw.dataDir : '../data');
@@ -274,6 +286,7 @@ export async function loadConfigWithPlugins(file: string, options: LoadConfigOpt
     pipelines: pipelines as PipelineConfig[],
     queries: resolveQueries(schema.queries),
     grafana: resolveGrafana(schema.grafana),
+    jobs: resolveJobs(schema.jobs, dir),
   };
   return { config, registry };
 }

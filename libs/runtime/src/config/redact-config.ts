@@ -1,4 +1,5 @@
 import { secretFieldNames } from '@sluice/sdk';
+import { RoutesSinkConfig } from '../pipeline/routing/routes-sink.js';
 import type { SluiceConfig, StageConfig } from './sluice-config.js';
 
 /** What replaces a secret value in a redacted view. */
@@ -54,7 +55,20 @@ function stageView(stage: StageConfig): StageView {
     kind: stage.definition.kind,
     version: stage.definition.version,
     path: stage.path,
-    config: redactValue(stage.config),
+    config: stage.config instanceof RoutesSinkConfig ? routesView(stage.config) : redactValue(stage.config),
+  };
+}
+
+/** The routes sink's config: each route with its condition and the views of its stages. */
+function routesView(config: RoutesSinkConfig): JsonView {
+  return {
+    unrouted: config.unrouted,
+    routes: config.routes.map((route) => ({
+      name: route.name,
+      when: route.when ?? null,
+      transforms: route.transforms.map((stage) => ({ ...stageView(stage) })),
+      sink: { ...stageView(route.sink) },
+    })),
   };
 }
 

@@ -1,4 +1,4 @@
-import type { Aggregation, PluginDefinition, QueryFilter } from '@sluice/sdk';
+import type { Aggregation, JsonValue, PluginDefinition, QueryFilter } from '@sluice/sdk';
 
 /**
  * The validated, resolved configuration the runtime runs on (what `loadConfig` returns).
@@ -20,6 +20,8 @@ export interface SluiceConfig {
   /** Named queries over the data of queryable sinks (REST and Grafana). */
   readonly queries: readonly NamedQueryConfig[];
   readonly grafana: GrafanaConfig;
+  /** Scheduled jobs (`jobs:`), run by the host once the pipelines started. */
+  readonly jobs: readonly JobConfig[];
 }
 
 interface NamedQueryBase {
@@ -134,11 +136,30 @@ export interface StageConfig {
   readonly path: string;
 }
 
+/** One branch of a fan-out (`routes:`): a condition, its own transforms, and a sink. */
+export interface RouteConfig {
+  readonly name: string;
+  /** JSONata condition on the record; unset: every record. */
+  readonly when?: string;
+  readonly transforms: readonly StageConfig[];
+  readonly sink: StageConfig;
+  /** Config path, e.g. `pipelines[0].routes[1]`. */
+  readonly path: string;
+}
+
 export interface PipelineConfig {
   readonly name: string;
   readonly source: StageConfig;
   readonly transforms: readonly StageConfig[];
+  /**
+   * The sink stage. With `routes`, the runtime's `routes` sink, which hands each record to the
+   * routes that take it (see {@link PipelineConfig.routes}).
+   */
   readonly sink: StageConfig;
+  /** Fan-out: the routes of the `routes` sink, when the pipeline has several sinks. */
+  readonly routes?: readonly RouteConfig[];
+  /** With routes: what happens to records no route takes. */
+  readonly unrouted?: 'deadLetter' | 'drop';
   /** Where records that fail for good go. Default: the `file` sink, `<dataDir>/dlq/<pipeline>.jsonl`. */
   readonly deadLetter: StageConfig;
   readonly batch: BatchPolicy;
@@ -148,4 +169,44 @@ export interface PipelineConfig {
   readonly maxInFlight: number;
   /** Overrides for this pipeline's channels (Kafka topics). */
   readonly channels?: { readonly partitions?: number; readonly retentionMs?: number };
+}
+
+/** When a job runs: at the fire times of a cron expression, or every `intervalMs`. */
+export type JobSchedule =
+  | { readonly kind: 'cron'; readonly expression: string; readonly timeZone?: string }
+  | { readonly kind: 'interval'; readonly intervalMs: number };
+
+/** Where a query job's result goes (at least one of them). */
+export interface JobQueryOutput {
+  /** Absolute path of the JSON file written (atomically). */
+  readonly file?: string;
+  /** http(s) URL the result is POSTed to as JSON. */
+  readonly url?: string;
+  /** Headers of that POST. Secrets: never logged nor shown. */
+  readonly headers: Readonly<Record<string, string>>;
+  /** Log the result. */
+  readonly log: boolean;
+}
+
+/** What a job does. */
+export type JobTask =
+  /** Start a run of a pipeline's (triggerable) source. */
+  | { readonly kind: 'trigger'; readonly pipeline: string }
+  /** Run a named query and ship its result. */
+  | { readonly kind: 'query'; readonly query: string; readonly to: JobQueryOutput }
+  /** Run an action a plugin of a running pipeline exposes. */
+  | { readonly kind: 'action'; readonly pipeline: string; readonly stage: string; readonly action: string; readonly args: Readonly<Record<string, JsonValue>> };
+
+/** One scheduled job (`jobs[i]`). */
+export interface JobConfig {
+  readonly name: string;
+  readonly description?: string;
+  readonly schedule: JobSchedule;
+  /** Run once as soon as the host started, besides the schedule. */
+  readonly runOnStart: boolean;
+  /** Time allowed for one run (ms): then it is aborted and counted as a timeout. */
+  readonly timeoutMs: number;
+  readonly task: JobTask;
+  /** Config path, e.g. `jobs[1]` (for messages). */
+  readonly path: string;
 }

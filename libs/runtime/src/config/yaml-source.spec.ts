@@ -62,3 +62,13 @@ describe('config paths', () => {
     expect(formatPath([])).toBe('');
   });
 });
+
+describe('YamlSource syntax errors', () => {
+  it('reports the first few and sums up the cascade after them', () => {
+    const text = ['a: { b: ${X}, c: 1 }', ...Array.from({ length: 30 }, (_, i) => `k${i}: { x: [ }`)].join('\n');
+    const { issues } = YamlSource.parse(text, '/tmp/x.yaml');
+    expect(issues.length).toBe(6);
+    expect(issues[0]!.line).toBe(1);
+    expect(issues[5]!.message).toMatch(/^\.\.\. and \d+ more YAML syntax errors after this line, probably caused by the one at line 1/);
+  });
+});

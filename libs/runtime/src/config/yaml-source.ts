@@ -5,6 +5,9 @@ import { formatPath, parsePath, type ConfigFileIssue, type PathSegment } from '.
  * A parsed YAML config file that remembers where everything is written: maps a config path to the
  * line and column of the deepest node that exists for it, so every issue points at its line.
  */
+/** Syntax errors reported at most; the rest is summed up in one more issue. */
+const MAX_SYNTAX_ISSUES = 5;
+
 export class YamlSource {
   readonly file: string;
   readonly document: Document.Parsed;
@@ -32,6 +35,12 @@ export class YamlSource {
       const message = yamlMessage(error.message);
       // One mistake often trips the parser several times on the same line: say it once.
       if (!issues.some((i) => i.line === line && i.message === message)) issues.push({ file, line, column: col, path: '', message });
+    }
+    // After the first mistake the parser often misreads the rest of the file: show the first few.
+    if (issues.length > MAX_SYNTAX_ISSUES) {
+      const rest = issues.length - MAX_SYNTAX_ISSUES;
+      const first = issues[0]!;
+      issues.splice(MAX_SYNTAX_ISSUES, rest, { file, line: issues[MAX_SYNTAX_ISSUES]!.line, column: 0, path: '', message: `... and ${rest} more YAML syntax errors after this line, probably caused by the one at line ${first.line}: fix it first` });
     }
     return { source, issues };
   }

@@ -122,6 +122,19 @@ describe('Pipeline on the embedded transport', () => {
     expect(dlq.stored.map((r) => (r.value as { error: string; stage: string }))).toEqual([expect.objectContaining({ error: 'value too long for column', stage: 'sink' })]);
   });
 
+  it('retries records a sink refuses retryably (SinkWriteResult) up to the retry policy, then dead-letters them', async () => {
+    const sink = sinkControl({ refuse: (record) => ((record.value as { seq: number }).seq === 11 ? new RecordError('row locked', { retryable: true }) : undefined) });
+    const dlq = sinkControl();
+    const pipeline = new Pipeline(
+      pipelineConfig({ source: countingSource(sourceControl({ total: 30 })), sink: memorySink(sink), deadLetter: memorySink(dlq, 'dlq'), maxAttempts: 3 }),
+      environment(createEmbeddedTransport().transport, tempDir()),
+    );
+    await run(pipeline);
+    expect(seqs(sink.stored).sort((a, b) => a - b)).toEqual(Array.from({ length: 30 }, (_, i) => i).filter((i) => i !== 11));
+    expect(dlq.stored.map((r) => r.value)).toEqual([expect.objectContaining({ stage: 'sink', error: 'row locked', attempts: 3, retryable: true })]);
+    expect(pipeline.status().stages.find((s) => s.stage === 'sink')?.counters.retried).toBe(2);
+  });
+
   it('bounds the records in flight when the sink is slow (backpressure)', async () => {
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));

@@ -6,6 +6,7 @@ import { CheckpointStore } from '../delivery/checkpoint-store.js';
 import { LatencySamples } from '../metrics/latency-samples.js';
 import type { RuntimeMetrics } from '../metrics/runtime-metrics.js';
 import { DeadLetterQueue } from './dead-letter-queue.js';
+import { RoutedSink } from './routing/routed-sink.js';
 import { SinkRunner } from './sink-runner.js';
 import { SourceRunner } from './source-runner.js';
 import { StageMonitor, type StageSnapshot } from './stage-monitor.js';
@@ -105,6 +106,9 @@ export class Pipeline {
     const sinkMonitor = this.monitor(config.sink);
     this.sinkInstance = (config.sink.definition.create as (c: object, ctx: PluginContext) => Sink)(config.sink.config, this.context(config.sink));
     this.plugins.push({ stage: config.sink.name, plugin: config.sink.plugin, monitor: sinkMonitor, instance: this.sinkInstance });
+    if (this.sinkInstance instanceof RoutedSink) {
+      for (const member of this.sinkInstance.members()) this.plugins.push({ ...member, monitor: sinkMonitor, instance: member.instance as Sink | Transform });
+    }
     this.sinkRunner = new SinkRunner({
       config,
       stage: config.sink,
@@ -208,6 +212,19 @@ export class Pipeline {
         return { stage, plugin, report };
       }),
     );
+  }
+
+  /**
+   * The running plugin instance of a stage (`source`, `transforms[0]`, `sink`, `deadLetter`...),
+   * for jobs that trigger a source or run an action a plugin exposes. Undefined until started.
+   */
+  stageInstance(stage: string): Source | Transform | Sink | undefined {
+    return this.plugins.find((p) => p.stage === stage)?.instance;
+  }
+
+  /** The stages with a running plugin instance, in start order. */
+  stageNames(): string[] {
+    return this.plugins.map((p) => p.stage);
   }
 
   /** The pipeline's sink when it can be queried (the query module reads through it). */

@@ -129,11 +129,15 @@ export class SinkRunner {
     }
   }
 
-  /** Stores `records`; returns those that failed for good (to dead-letter). */
-  private async store(records: SluiceRecord[]): Promise<DeadLetter[]> {
+  /**
+   * Stores `records`; returns those that failed for good (to dead-letter). `firstAttempt`: how many
+   * times these records were tried already, plus one (records a sink refused are retried with the
+   * count they reached, so that they are dead-lettered after `retry.maxAttempts`).
+   */
+  private async store(records: SluiceRecord[], firstAttempt = 1): Promise<DeadLetter[]> {
     const { sink, config, monitor, logger, stage } = this.options;
     const signal = this.stopController.signal;
-    for (let attempt = 1; ; attempt++) {
+    for (let attempt = firstAttempt; ; attempt++) {
       try {
         const result = await sink.write(records);
         if (monitor.state === 'degraded') monitor.transition('running');
@@ -150,7 +154,7 @@ export class SinkRunner {
         if (retry.length > 0) {
           monitor.counters.retried += retry.length;
           await sleep(backoffDelay(attempt, config.retry), signal);
-          dead.push(...(await this.store(retry)));
+          dead.push(...(await this.store(retry, attempt + 1)));
         }
         return dead;
       } catch (error) {

@@ -11,9 +11,11 @@ import {
   type SluiceRecord,
   type Source,
   type SourceRecord,
+  type TransformOutput,
 } from '@sluice/sdk';
 import pino from 'pino';
-import type { PipelineConfig, StageConfig } from '../config/sluice-config.js';
+import { routesStage } from '../config/routes.js';
+import type { PipelineConfig, RouteConfig, StageConfig } from '../config/sluice-config.js';
 import { RuntimeMetrics } from '../metrics/runtime-metrics.js';
 import type { PipelineEnvironment } from '../pipeline/pipeline.js';
 import type { ChannelTransport } from '#transports';
@@ -83,6 +85,8 @@ export interface MemorySinkControl {
   stored: SluiceRecord[];
   /** Called before each write; throw to fail the batch. */
   beforeWrite?: (batch: readonly SluiceRecord[]) => void | Promise<void>;
+  /** Per record of a write: an error to report it failed (`SinkWriteResult.failed`, not stored), or undefined to store it. */
+  refuse?: (record: SluiceRecord) => unknown;
   writes: number;
 }
 
@@ -98,7 +102,13 @@ export function memorySink(control: MemorySinkControl, name = 'memory') {
         async write(batch) {
           control.writes++;
           await control.beforeWrite?.(batch);
-          control.stored.push(...batch);
+          const failed: Array<{ index: number; error: unknown }> = [];
+          batch.forEach((record, index) => {
+            const error = control.refuse?.(record);
+            if (error === undefined) control.stored.push(record);
+            else failed.push({ index, error });
+          });
+          return failed.length > 0 ? { failed } : undefined;
         },
         async stop() {},
       };
@@ -130,24 +140,86 @@ export function pickyTransform(options: { poison?: Set<number>; flaky?: Map<numb
   });
 }
 
-function stage(name: string, definition: StageConfig['definition']): StageConfig {
-  return { name, plugin: definition.name, definition, config: new NoConfig(), path: `pipelines[0].${name}` };
+export interface ScriptedTransformControl {
+  /** The value of every record handed to `process`, in order (a record processed twice is listed twice). */
+  seen: unknown[];
+  /** What the transform makes of a record (default: the record as is); throw to fail it. */
+  process?: (record: SluiceRecord) => TransformOutput | Promise<TransformOutput>;
+  /** Lifecycle calls, recorded as `<name>.start` and `<name>.stop`. */
+  events?: string[];
 }
 
+/** A transform the test scripts: records what it saw, does what `control.process` says. */
+export function scriptedTransform(control: ScriptedTransformControl, name = 'scripted') {
+  return defineTransform({
+    name,
+    version: '1.0.0',
+    description: 'test transform steered by the test',
+    config: NoConfig,
+    create() {
+      return {
+        async start() {
+          control.events?.push(`${name}.start`);
+        },
+        process(record: SluiceRecord) {
+          control.seen.push(record.value);
+          return control.process ? control.process(record) : record;
+        },
+        async stop() {
+          control.events?.push(`${name}.stop`);
+        },
+      };
+    },
+  });
+}
+
+function stage(name: string, definition: StageConfig['definition'], path = `pipelines[0].${name}`): StageConfig {
+  return { name, plugin: definition.name, definition, config: new NoConfig(), path };
+}
+
+/** One route of a test pipeline, with plugin definitions for its stages. */
+export interface RouteParts {
+  name: string;
+  when?: string;
+  transforms?: StageConfig['definition'][];
+  sink: StageConfig['definition'];
+}
+
+/** Resolved routes as the config loader makes them (`routes.<name>.sink`, `pipelines[0].routes[i]`). */
+export function routeConfigs(routes: readonly RouteParts[]): RouteConfig[] {
+  return routes.map((route, r) => {
+    const path = `pipelines[0].routes[${r}]`;
+    return {
+      name: route.name,
+      ...(route.when === undefined ? {} : { when: route.when }),
+      transforms: (route.transforms ?? []).map((t, i) => stage(`routes.${route.name}.transforms[${i}]`, t, `${path}.transforms[${i}]`)),
+      sink: stage(`routes.${route.name}.sink`, route.sink, `${path}.sink`),
+      path,
+    };
+  });
+}
+
+/** A test pipeline: `sink`, or `routes` (fan-out, built as the config loader builds it). */
 export function pipelineConfig(parts: {
   source: StageConfig['definition'];
   transforms?: StageConfig['definition'][];
-  sink: StageConfig['definition'];
+  sink?: StageConfig['definition'];
+  routes?: readonly RouteParts[];
+  unrouted?: 'deadLetter' | 'drop';
   deadLetter: StageConfig['definition'];
   maxInFlight?: number;
   maxRecords?: number;
   maxAttempts?: number;
 }): PipelineConfig {
+  const routes = parts.routes && routeConfigs(parts.routes);
+  const unrouted = parts.unrouted ?? 'deadLetter';
+  if (!routes && !parts.sink) throw new Error('a test pipeline needs a sink or routes');
   return {
     name: 'test',
     source: stage('source', parts.source),
     transforms: (parts.transforms ?? []).map((t, i) => stage(`transforms[${i}]`, t)),
-    sink: stage('sink', parts.sink),
+    sink: routes ? routesStage(routes, unrouted, ['pipelines', 0]) : stage('sink', parts.sink!),
+    ...(routes ? { routes, unrouted } : {}),
     deadLetter: stage('deadLetter', parts.deadLetter),
     batch: { maxRecords: parts.maxRecords ?? 10, maxBytes: 1_000_000, maxWaitMs: 5 },
     retry: { maxAttempts: parts.maxAttempts ?? 3, initialBackoffMs: 1, maxBackoffMs: 5, multiplier: 2, jitter: 0.1 },
