@@ -2,7 +2,10 @@
 // on the embedded transport, and prints one JSON line per scenario; then the Kafka comparison
 // (bench/kafka/: Sluice's Kafka pass-through vs Kafka's perf tools vs Kafka Connect, one line each
 // plus the ratios). `npm run bench -- <prefix>` runs only the scenarios whose name starts with it
-// (e.g. `kafka`, `kafka-sluice`); BENCH_KAFKA=0 leaves the Kafka comparison out.
+// (e.g. `kafka`, `kafka-sluice`, `grafana`, `cassandra`); BENCH_KAFKA=0 leaves the Kafka comparison
+// out. Then the Grafana /query latency bench (bench/grafana/: 1M points in SQLite and PostgreSQL,
+// BENCH_GRAFANA=0 leaves it out) and the Cassandra sink bench (bench/cassandra/: generator →
+// cassandra sink on real Cassandra, BENCH_CASSANDRA=0 leaves it out).
 import 'reflect-metadata';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,6 +13,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createLogger, loadConfig, RuntimeMetrics, SluiceRuntime } from '#runtime';
 import { createEmbeddedTransport } from '#transports';
+import { runCassandraSinkBench, selectsCassandra } from './cassandra/cassandra-sink-bench.js';
+import { runGrafanaQueryBench, selectsGrafana } from './grafana/grafana-query-bench.js';
 import { runKafkaComparison, selectsKafka } from './kafka/kafka-comparison.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -62,4 +67,12 @@ if (process.env.BENCH_KAFKA !== '0' && selectsKafka(only)) {
     ok = false;
   }
   if (!ok) process.exitCode = 1;
+}
+
+if (process.env.BENCH_GRAFANA !== '0' && selectsGrafana(only)) {
+  if (!(await runGrafanaQueryBench({ only, emit }))) process.exitCode = 1;
+}
+
+if (process.env.BENCH_CASSANDRA !== '0' && selectsCassandra(only)) {
+  if (!(await runCassandraSinkBench({ root, only, emit }))) process.exitCode = 1;
 }

@@ -7,14 +7,19 @@ export interface HarnessOutput {
   readonly stderr: string;
 }
 
-/** How `services.sh up kafka` found the broker: started now, already started by the harness, or external. */
+/** How `services.sh up kafka|cassandra` found the service: started now, already started by the harness, or external. */
 export type KafkaUpState = 'started' | 'running' | 'external';
+export type ServiceUpState = KafkaUpState;
 
 const TAIL_LINES = 40;
-const MAIN_CLASS = { kafka: 'kafka.Kafka', connect: 'org.apache.kafka.connect.cli.ConnectStandalone' } as const;
+const MAIN_CLASS = {
+  kafka: 'kafka.Kafka',
+  connect: 'org.apache.kafka.connect.cli.ConnectStandalone',
+  cassandra: 'org.apache.cassandra.service.CassandraDaemon',
+} as const;
 
 /**
- * The bench's handle on services/services.sh (Kafka, Kafka Connect standalone, Kafka's perf tools):
+ * The bench's handle on services/services.sh (Kafka, Kafka Connect standalone, Kafka's perf tools, Cassandra):
  * runs its commands with the bench's environment, and reads the pid files it keeps.
  */
 export class ServicesHarness {
@@ -64,10 +69,29 @@ export class ServicesHarness {
 
   /** `services.sh up kafka`: idempotent; says whether this call started the broker. */
   async upKafka(): Promise<KafkaUpState> {
-    const { stdout } = await this.run(['up', 'kafka']);
-    const state = /^kafka (started|running|external)\b/m.exec(stdout)?.[1];
-    if (!state) throw new Error(`services.sh up kafka: unexpected answer ${JSON.stringify(stdout.trim())}`);
-    return state as KafkaUpState;
+    return this.up('kafka');
+  }
+
+  /** Does Cassandra answer CQL at CASSANDRA_CONTACT_POINTS (services/probe.mjs)? */
+  async cassandraAnswers(): Promise<boolean> {
+    try {
+      await this.run(['probe', 'cassandra'], 30_000);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** `services.sh up cassandra`: idempotent; says whether this call started Cassandra. */
+  async upCassandra(): Promise<ServiceUpState> {
+    return this.up('cassandra');
+  }
+
+  private async up(service: 'kafka' | 'cassandra'): Promise<ServiceUpState> {
+    const { stdout } = await this.run(['up', service]);
+    const state = new RegExp(`^${service} (started|running|external)\\b`, 'm').exec(stdout)?.[1];
+    if (!state) throw new Error(`services.sh up ${service}: unexpected answer ${JSON.stringify(stdout.trim())}`);
+    return state as ServiceUpState;
   }
 
   /** Is the Kafka Connect standalone of the harness running (whoever started it)? */
@@ -81,7 +105,7 @@ export class ServicesHarness {
     await this.run(['up', 'connect']);
   }
 
-  async down(service: 'kafka' | 'connect'): Promise<void> {
+  async down(service: 'kafka' | 'connect' | 'cassandra'): Promise<void> {
     await this.run(['down', service]);
   }
 
@@ -89,7 +113,7 @@ export class ServicesHarness {
    * The pid of the JVM the harness started for a service, or null (not started by the harness, gone,
    * or the pid file is stale: like services.sh, the process's command line must name the main class).
    */
-  pidOf(service: 'kafka' | 'connect'): number | null {
+  pidOf(service: keyof typeof MAIN_CLASS): number | null {
     try {
       const pid = Number(readFileSync(join(this.servicesDir, service, 'pid'), 'utf8').trim());
       if (!Number.isSafeInteger(pid) || pid <= 0) return null;

@@ -24,6 +24,27 @@ export interface SqlDialect {
   timeParameter(ms: number): unknown;
   /** SQL for the 0-based bucket index of a timestamp column, given placeholders for range start and width (ms). */
   bucketIndex(columnSql: string, fromPlaceholder: string, intervalPlaceholder: string): string;
+  /**
+   * Whether the database joins LATERAL subqueries. With them, every time series can be aggregated
+   * bucket by bucket (see time-series-statement.ts); without them only an ungrouped one can, through a
+   * scalar subquery per bucket.
+   */
+  readonly lateralJoins: boolean;
+  /**
+   * The integers 0 .. count-1 as column "i", for the bucket-by-bucket plan: `from` is the FROM item,
+   * `prefix` what the statement must start with (a WITH clause; empty when none is needed).
+   */
+  bucketSeries(countPlaceholder: string): { readonly prefix: string; readonly from: string };
+  /**
+   * SQL for the start of bucket `indexSql` as a value the time column compares with through its
+   * index: `from + index × width` ms, given placeholders for `timeParameter(from)` and the width.
+   */
+  bucketStart(fromPlaceholder: string, indexSql: string, widthPlaceholder: string): string;
+  /**
+   * A statement that answers a row when a (non-partial, b-tree) index of the table has `column` as
+   * its first column, i.e. when a range of that column can be read through an index.
+   */
+  leadingIndexQuery(table: { readonly schema?: string; readonly table: string }, column: string): { readonly sql: string; readonly parameters: unknown[] };
 }
 
 /** Quotes an identifier (already validated as a plain SQL identifier; quotes are doubled regardless). */
@@ -100,6 +121,19 @@ const sqlite: SqlDialect = {
   timeParameter: (ms) => ms,
   // Stored values are epoch ms; rows are restricted to >= from, so truncation is the floor.
   bucketIndex: (column, from, interval) => `CAST((${column} - ${from}) / ${interval} AS INTEGER)`,
+  lateralJoins: false,
+  bucketSeries: (count) => ({
+    prefix: `WITH RECURSIVE "buckets"("i") AS (SELECT 0 UNION ALL SELECT "i" + 1 FROM "buckets" WHERE "i" + 1 < ${count}) `,
+    from: '"buckets"',
+  }),
+  bucketStart: (from, index, width) => `(${from} + ${index} * ${width})`,
+  // Every SQLite index is a b-tree; identifiers match case-insensitively.
+  leadingIndexQuery: (table, column) => ({
+    sql:
+      'SELECT 1 AS "found" FROM pragma_index_list(?) AS "l" JOIN pragma_index_info("l"."name") AS "c" ' +
+      'WHERE "c"."seqno" = 0 AND lower("c"."name") = lower(?) AND "l"."partial" = 0 LIMIT 1',
+    parameters: [table.table, column],
+  }),
 };
 
 const postgres: SqlDialect = {
@@ -145,6 +179,18 @@ const postgres: SqlDialect = {
   timeParameter: (ms) => new Date(ms).toISOString(),
   bucketIndex: (column, from, interval) =>
     `floor((extract(epoch from ${column}) * 1000 - ${from}::numeric) / ${interval}::numeric)`,
+  lateralJoins: true,
+  bucketSeries: (count) => ({ prefix: '', from: `generate_series(0, ${count}::integer - 1) AS "i"` }),
+  // Exact: timestamptz and interval are integer microseconds; the width is whole milliseconds.
+  bucketStart: (from, index, width) => `(${from}::timestamptz + ${index} * ${width}::bigint * interval '1 millisecond')`,
+  leadingIndexQuery: (table, column) => ({
+    sql:
+      'SELECT 1 AS "found" FROM pg_index AS "x" ' +
+      'JOIN pg_attribute AS "a" ON "a"."attrelid" = "x"."indrelid" AND "a"."attnum" = "x"."indkey"[0] ' +
+      'JOIN pg_class AS "c" ON "c"."oid" = "x"."indexrelid" JOIN pg_am AS "m" ON "m"."oid" = "c"."relam" ' +
+      'WHERE "x"."indrelid" = to_regclass($1) AND "a"."attname" = $2 AND "x"."indpred" IS NULL AND "x"."indisvalid" AND "m"."amname" = \'btree\' LIMIT 1',
+    parameters: [(table.schema ? `${quoteIdentifier(table.schema)}.` : '') + quoteIdentifier(table.table), column],
+  }),
 };
 
 export function dialectFor(driver: SqlDriverName): SqlDialect {

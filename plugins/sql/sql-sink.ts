@@ -21,7 +21,7 @@ import { SerialLock } from '@sluice/sdk';
 import { dialectFor, quoteIdentifier, type SqlDialect } from './sql-dialect.js';
 import type { SqlSinkConfig } from './sql.config.js';
 import { TableQueries } from './table-queries.js';
-import { checkTable, createTableIfMissing, tablePath, type TableDefinition } from './table-schema.js';
+import { checkTable, createTableIfMissing, tablePath, timeColumnIndexed, type TableDefinition } from './table-schema.js';
 import { UpsertStatement } from './upsert-statement.js';
 
 /** The table definition a validated config describes. */
@@ -92,6 +92,7 @@ export class SqlSink implements Sink, Queryable {
       }
       const problems = await checkTable(runner, this.dialect, this.definition, this.config.mode === 'upsert');
       if (problems.length > 0) throw new RecordError(`sql sink: ${problems.join('; ')}`, { retryable: false });
+      this.queries.timeIndexed = await timeColumnIndexed(runner, this.dialect, this.definition);
     } catch (error) {
       await dataSource.destroy().catch(() => undefined);
       throw error instanceof RecordError ? error : batchError(error, this.config.driver, `preparing table "${tablePath(this.definition)}"`);

@@ -135,7 +135,8 @@ export class SqlSinkConfig {
   @Field({
     description:
       'A `timestamp` column holding event time: time-series queries bucket on it and table queries restrict `from`/`to` ' +
-      'on it. A created table gets an index on it. Default: none (time-series queries are refused).',
+      'on it. A created table gets an index on it; when the table has an index led by this column, time series read each ' +
+      'bucket through it (no sort of the whole range). Default: none (time-series queries are refused).',
     example: 'created_at',
   })
   @IsOptional()

@@ -11,6 +11,8 @@ import {
 } from '@sluice/sdk';
 import { columnEncoder, ColumnValueError, type ColumnEncoder } from './column-value.js';
 import { decodeNumber, describedType, quoteIdentifier, type SqlDialect } from './sql-dialect.js';
+import { SqlParameters } from './sql-parameters.js';
+import { timeSeriesStatement } from './time-series-statement.js';
 import type { SqlColumn, TableDefinition } from './table-schema.js';
 
 /** Runs a read statement and returns its rows. */
@@ -28,16 +30,6 @@ export class InvalidQueryError extends Error {
   }
 }
 
-/** Collects bind parameters in the order their placeholders appear in the statement text. */
-class Parameters {
-  readonly values: unknown[] = [];
-  constructor(private readonly dialect: SqlDialect) {}
-  add(value: unknown): string {
-    this.values.push(value);
-    return this.dialect.placeholder(this.values.length - 1);
-  }
-}
-
 /**
  * The read side of the sink (the SDK's `Queryable`) for its one table. Every identifier in a query
  * is looked up among the declared columns and quoted from the declaration; every value travels as a
@@ -46,6 +38,11 @@ class Parameters {
 export class TableQueries {
   private readonly byName: ReadonlyMap<string, SqlColumn>;
   private readonly encoders = new Map<string, ColumnEncoder>();
+  /**
+   * Whether the time column leads an index of the table, so that time series may be read bucket by
+   * bucket through it (set by the sink once it has looked at the table; false until then).
+   */
+  timeIndexed = false;
 
   constructor(
     private readonly dialect: SqlDialect,
@@ -68,7 +65,9 @@ export class TableQueries {
   /**
    * Buckets are `intervalMs` wide and anchored at `from`: bucket i covers
    * [from + i·intervalMs, from + (i+1)·intervalMs), so every bucket start lies within [from, to].
-   * Only buckets holding rows are returned (no gap filling), in ascending time.
+   * Only buckets holding rows are returned (no gap filling), in ascending time. How the database
+   * reads the range (bucket by bucket through the time index, or one scan grouped by bucket) is
+   * `timeSeriesStatement`'s choice.
    */
   async timeSeries(query: TimeSeriesQuery): Promise<TimeSeries[]> {
     this.checkDataset(query.dataset);
@@ -79,28 +78,34 @@ export class TableQueries {
       throw new InvalidQueryError(`intervalMs must be a positive number of milliseconds, got ${String(query.intervalMs)}`);
     }
     let valueSql = 'COUNT(*)';
+    let valueColumn: SqlColumn | undefined;
     if (query.aggregation !== 'count') {
       if (!query.value) throw new InvalidQueryError(`aggregation "${query.aggregation}" needs a value column`);
-      const column = this.column(query.value, 'value');
-      if (!NUMERIC.has(column.type)) {
-        throw new InvalidQueryError(`value column "${column.name}" is ${column.type}; "${query.aggregation}" needs a number column (integer, bigint or float)`);
+      valueColumn = this.column(query.value, 'value');
+      if (!NUMERIC.has(valueColumn.type)) {
+        throw new InvalidQueryError(`value column "${valueColumn.name}" is ${valueColumn.type}; "${query.aggregation}" needs a number column (integer, bigint or float)`);
       }
-      valueSql = `${query.aggregation.toUpperCase()}(${quoteIdentifier(column.name)})`;
+      valueSql = `${query.aggregation.toUpperCase()}(${quoteIdentifier(valueColumn.name)})`;
     }
     const group = query.groupBy ? this.column(query.groupBy, 'groupBy') : undefined;
     if (group?.type === 'json') throw new InvalidQueryError(`groupBy column "${group.name}" is json and cannot be grouped on`);
 
-    const params = new Parameters(this.dialect);
-    const time = quoteIdentifier(timeColumn.name);
-    const select: string[] = [];
-    if (group) select.push(`${quoteIdentifier(group.name)} AS "g"`);
-    select.push(`${this.dialect.bucketIndex(time, params.add(query.from), params.add(query.intervalMs))} AS "b"`);
-    select.push(`${valueSql} AS "v"`);
-    const conditions = [`${time} >= ${params.add(this.dialect.timeParameter(query.from))}`, `${time} <= ${params.add(this.dialect.timeParameter(query.to))}`];
-    conditions.push(...this.filters(query.filters, params));
-    const grouping = group ? '1, 2' : '1';
-    const sql = `SELECT ${select.join(', ')} FROM ${this.tableSql} WHERE ${conditions.join(' AND ')} GROUP BY ${grouping} ORDER BY ${grouping}`;
-    const rows = await this.run(sql, params.values);
+    const statement = timeSeriesStatement(this.dialect, {
+      tableSql: this.tableSql,
+      timeSql: quoteIdentifier(timeColumn.name),
+      valueSql,
+      counts: valueColumn === undefined,
+      valueNullable: valueColumn?.nullable ?? false,
+      ...(group ? { groupSql: quoteIdentifier(group.name) } : {}),
+      from: query.from,
+      to: query.to,
+      intervalMs: query.intervalMs,
+      filters: (params) => this.filters(query.filters, params),
+      timeIndexed: this.timeIndexed,
+    });
+    let rows = await this.run(statement.sql, statement.parameters);
+    // Rows of empty buckets (seek plan on SQLite): a count of 0, or NULL for an aggregate of a NOT NULL column.
+    if (statement.emptyBuckets) rows = rows.filter((row) => (valueColumn === undefined ? decodeNumber(row.v) !== 0 : row.v !== null && row.v !== undefined));
 
     const seriesName = query.aggregation === 'count' ? 'count' : `${query.aggregation}(${query.value})`;
     const series = new Map<string, Array<readonly [number | null, number]>>();
@@ -122,7 +127,7 @@ export class TableQueries {
    */
   async table(query: TableQuery): Promise<TableResult> {
     this.checkDataset(query.dataset);
-    const params = new Parameters(this.dialect);
+    const params = new SqlParameters(this.dialect);
     const aggregations = query.aggregations ?? [];
     const outputs: Array<{ sql: string; description: ColumnDescription; decode: (raw: unknown) => unknown }> = [];
     const aliases = new Map<string, string>(); // aggregation `as` → output alias
@@ -207,7 +212,7 @@ export class TableQueries {
     };
   }
 
-  private filters(filters: readonly QueryFilter[] | undefined, params: Parameters): string[] {
+  private filters(filters: readonly QueryFilter[] | undefined, params: SqlParameters): string[] {
     return (filters ?? []).map((filter, index) => {
       const where = `filters[${index}]`;
       const column = this.column(filter.column, `${where}.column`);

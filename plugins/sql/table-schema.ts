@@ -87,3 +87,14 @@ export async function checkTable(runner: QueryRunner, dialect: SqlDialect, defin
   }
   return problems;
 }
+
+/**
+ * Whether the table's time column leads an index (a b-tree, not partial), so that a range of it can
+ * be read through the index. False when the table has no time column or no such index.
+ */
+export async function timeColumnIndexed(runner: QueryRunner, dialect: SqlDialect, definition: TableDefinition): Promise<boolean> {
+  if (!definition.timeColumn) return false;
+  const { sql, parameters } = dialect.leadingIndexQuery(definition, definition.timeColumn);
+  const rows = (await runner.query(sql, parameters)) as unknown[];
+  return rows.length > 0;
+}

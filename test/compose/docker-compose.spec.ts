@@ -115,10 +115,19 @@ describe('docker-compose.yml', () => {
 
     const dockerfileEnv = factsOf(readFileSync(join(ROOT, 'Dockerfile'), 'utf8')).env;
     const env: Record<string, string> = { PATH: process.env.PATH ?? '/usr/bin:/bin', ...dockerfileEnv, ...environmentOf(service('sluice')) };
+    // The config is `${SLUICE_CONFIG:-<default>}` (the model is interpolated with the defaults).
+    expect(TEXT).toContain('"${SLUICE_CONFIG:-config/docker/sluice.yaml}"');
+    expect(command[3]).toBe('config/docker/sluice.yaml');
     const result = spawnSync(process.execPath, [cli, 'validate', command[3]!], { cwd: ROOT, encoding: 'utf8', env });
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
     expect(result.stdout).toContain('3 pipeline(s) on the kafka transport');
+
+    // The recipes run in the same container environment (SLUICE_CONFIG=config/pipelines/<recipe>).
+    for (const recipe of ['config/pipelines/pokemon-stream.yaml', 'config/pipelines/users-stream.yaml']) {
+      const run = spawnSync(process.execPath, [cli, 'validate', recipe], { cwd: ROOT, encoding: 'utf8', env });
+      expect({ recipe, stderr: run.stderr, status: run.status }).toEqual({ recipe, stderr: '', status: 0 });
+    }
 
     // The database URL names the postgres service with the user, password and database it creates.
     const url = new URL(env.DATABASE_URL!);

@@ -105,3 +105,18 @@ describe('sluice validate: pipelines with routes', () => {
     expect(lines).toHaveLength(4);
   });
 });
+
+describe('sluice validate: the recipes', () => {
+  it('summarises the pokemon-stream recipe: its routes and its job', async () => {
+    const { code, stdout } = await validate('config/pipelines/pokemon-stream.yaml');
+    expect(code).toBe(0);
+    expect(stdout).toContain('pokemon-process: kafka -> validate -> map -> routes [raw: map -> cassandra; stats: aggregate -> cassandra; by-type: map -> cassandra]');
+    expect(stdout).toContain('1 job(s):\n  top-pokemon-report: cron "0 0 * * * *" -> query top-pokemon');
+  });
+
+  it('summarises the users-stream recipe: its trigger job', async () => {
+    const { code, stdout } = await validate('config/pipelines/users-stream.yaml');
+    expect(code).toBe(0);
+    expect(stdout).toContain('  fetch-users: every 3600000 ms and at start -> trigger users-ingest');
+  });
+});
