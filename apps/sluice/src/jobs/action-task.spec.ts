@@ -57,6 +57,33 @@ describe('ActionTask', () => {
   });
 });
 
+describe('ActionTask on a stage of a route', () => {
+  it('finds the stage by its route name and names its plugin in errors', async () => {
+    const stage = (name: string, plugin: string) => ({ name, plugin });
+    const snapshot: PluginAction = { description: 'saves the state now', run: async () => ({ groups: 6 }) };
+    const instances: Record<string, object> = { source: {}, sink: {}, deadLetter: {}, 'routes.stats.transforms[0]': { actions: { snapshot } }, 'routes.stats.sink': {} };
+    const pipeline = {
+      name: 'pokemon',
+      config: {
+        source: stage('source', 'kafka'),
+        transforms: [],
+        sink: stage('sink', 'routes'),
+        deadLetter: stage('deadLetter', 'file'),
+        routes: [{ name: 'stats', transforms: [stage('routes.stats.transforms[0]', 'aggregate')], sink: stage('routes.stats.sink', 'cassandra') }],
+      },
+      stageNames: () => Object.keys(instances),
+      stageInstance: (name: string) => instances[name],
+    };
+    const runtime = { pipelines: [pipeline], pipeline: (name: string) => (name === 'pokemon' ? pipeline : undefined) } as unknown as SluiceRuntime;
+    const task = new ActionTask({ pipeline: 'pokemon', stage: 'routes.stats.transforms[0]', action: 'snapshot', args: {} }, runtime);
+    task.check();
+    expect(await task.run(new AbortController().signal)).toEqual({ groups: 6 });
+    expect(() => new ActionTask({ pipeline: 'pokemon', stage: 'routes.stats.transforms[0]', action: 'snapshots', args: {} }, runtime).check()).toThrow(
+      /\(plugin "aggregate"\) has no action "snapshots" \(did you mean "snapshot"\?\)/,
+    );
+  });
+});
+
 describe('TriggerTask', () => {
   it('triggers the source and reports its records and details', async () => {
     const signals: AbortSignal[] = [];

@@ -10,9 +10,10 @@ export function runningPipeline(runtime: SluiceRuntime, name: string): Pipeline 
   throw new Error(`pipeline "${name}" is not running${suggestion ? ` (did you mean "${suggestion}"?)` : ''}; running: ${names.join(', ') || 'none'}`);
 }
 
-/** ` (plugin "sql")`: the plugin of a stage (`source`, `transforms[0]`, `sink`, `deadLetter`) for messages; '' for other stages. */
+/** ` (plugin "sql")`: the plugin of a stage (`source`, `transforms[0]`, `sink`, `deadLetter`, `routes.<name>.…`) for messages; '' for an unknown stage. */
 export function pluginOf(pipeline: Pipeline, stage: string): string {
   const { config } = pipeline;
-  const plugin = [config.source, ...config.transforms, config.sink, config.deadLetter].find((s) => s.name === stage)?.plugin;
+  const routeStages = (config.routes ?? []).flatMap((route) => [...route.transforms, route.sink]);
+  const plugin = [config.source, ...config.transforms, config.sink, config.deadLetter, ...routeStages].find((s) => s.name === stage)?.plugin;
   return plugin === undefined ? '' : ` (plugin "${plugin}")`;
 }
