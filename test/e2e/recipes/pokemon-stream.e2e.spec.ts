@@ -3,7 +3,7 @@
 // Checks the topic, the three tables (rows, aggregates), the REST answers, the Grafana answers for
 // every panel of config/grafana/dashboards/pokemon.json, health and a clean SIGTERM.
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jest } from '@jest/globals';
@@ -64,7 +64,7 @@ describe('recipe pokemon-stream (PokeAPI → Kafka → Cassandra, REST, Grafana)
     api = await startFixtureServer((request, response, server) => {
       const match = /^\/api\/v2\/pokemon\/(\d+)\/?$/.exec(new URL(request.url, server.baseUrl).pathname);
       const id = match ? Number(match[1]) : NaN;
-      if (request.method === 'GET' && IDS.includes(id)) server.sendJson(response, pokemonBody(server, id));
+      if (request.method === 'GET' && id >= 1 && id <= 12) server.sendJson(response, pokemonBody(server, id));
     });
     await admin.connect();
     await db.connect();
@@ -73,8 +73,9 @@ describe('recipe pokemon-stream (PokeAPI → Kafka → Cassandra, REST, Grafana)
   afterAll(async () => {
     if (host) await host.stop();
     await db.execute(`DROP KEYSPACE IF EXISTS ${keyspace}`).catch(() => undefined);
+    await db.execute(`DROP KEYSPACE IF EXISTS ${keyspace}_restart`).catch(() => undefined);
     await db.shutdown();
-    await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
+    await admin.deleteTopics({ topics: [topic, `${topic}-restart`] }).catch(() => undefined);
     await admin.disconnect();
     await api.close();
     rmSync(dataDir, { recursive: true, force: true });
@@ -237,5 +238,60 @@ describe('recipe pokemon-stream (PokeAPI → Kafka → Cassandra, REST, Grafana)
     // A clean stop drains and exits 0.
     expect(await host.stop()).toBe(0);
     host = undefined;
+  });
+
+  it('keeps its aggregates across a restart: the state file is read back and new Pokémon add to it', async () => {
+    const restartKeyspace = `${keyspace}_restart`;
+    const restartDir = join(dataDir, 'restart');
+    const env = (min: number, max: number) => ({
+      KAFKA_BROKERS: brokers,
+      CASSANDRA_CONTACT_POINTS: contactPoints.join(','),
+      CASSANDRA_LOCAL_DC: localDataCenter,
+      POKEAPI_URL: api.baseUrl,
+      POKEMON_ID_MIN: String(min),
+      POKEMON_ID_MAX: String(max),
+      POKEMON_POLL_MIN_MS: '20',
+      POKEMON_POLL_MAX_MS: '80',
+      POKEMON_TOPIC: `${topic}-restart`,
+      POKEMON_KEYSPACE: restartKeyspace,
+      SLUICE_DATA_DIR: restartDir,
+    });
+    /** Waits until pokemon_stats holds, for every stat, the aggregates over exactly `ids`. */
+    const statsOver = async (ids: number[], running: RecipeHost) => {
+      const bodies = ids.map((id) => pokemonBody(api, id));
+      const names = [...new Set(bodies.flatMap((b) => b.stats.map((st) => st.stat.name)))];
+      const rows = await until(
+        async () => {
+          const result = await db.execute(`SELECT * FROM ${restartKeyspace}.pokemon_stats`);
+          return result.rows.length === names.length && result.rows.every((r) => r.count_pokemon === ids.length) ? result.rows : undefined;
+        },
+        `pokemon_stats over ids ${ids.join(',')}`,
+        120_000,
+        running,
+      );
+      for (const name of names) {
+        const values = bodies.map((b) => b.stats.find((st) => st.stat.name === name)!.base_stat);
+        const row = rows.find((r) => r.stat_type === name)!;
+        expect([row.min_value, row.max_value]).toEqual([Math.min(...values), Math.max(...values)]);
+        expect(row.avg_value).toBeCloseTo(values.reduce((a, b) => a + b, 0) / values.length, 9);
+      }
+    };
+
+    // First run: Pokémon 1–6, then a clean stop, which saves the aggregate state.
+    host = await startRecipe('config/pipelines/pokemon-stream.yaml', env(1, 6), token);
+    await statsOver([1, 2, 3, 4, 5, 6], host);
+    expect(await host.stop()).toBe(0);
+    host = undefined;
+    const stateDir = join(restartDir, 'state', 'pokemon-process');
+    expect(readdirSync(stateDir).filter((f) => f.endsWith('.aggregate.json'))).toHaveLength(1);
+
+    // Second run: only Pokémon 7–12 are fetched now; the stats cover all twelve only if the state
+    // of the first run was read back (and each Pokémon counts once, however often it was fetched).
+    host = await startRecipe('config/pipelines/pokemon-stream.yaml', env(7, 12), token);
+    await statsOver([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12], host);
+    expect(await host.stop()).toBe(0);
+    host = undefined;
+    const deadLetters = join(restartDir, 'dlq', 'pokemon-process.jsonl');
+    expect(existsSync(deadLetters) ? readFileSync(deadLetters, 'utf8') : '').toBe('');
   });
 });
