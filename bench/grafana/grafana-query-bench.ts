@@ -1,5 +1,7 @@
 // The Grafana `/query` latency bench: 1M points in a queryable sql sink, the real host, then
-// sequential POST <prefix>/query requests as Grafana's JSON datasource (simpod) sends them.
+// sequential POST <prefix>/query requests as Grafana's JSON datasource (simpod) sends them. The
+// `-rollup` scenarios route the same points to the raw table and to a per-minute rollup table
+// (the `aggregate` transform) and query the rollup.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,10 +9,21 @@ import pg from 'pg';
 import { createLogger, loadConfig } from '#runtime';
 import { createHost, type SluiceHost } from '../../apps/sluice/src/host/create-host.js';
 import { percentiles } from '../kafka/percentile.js';
+import { GRAFANA_ROLLUP_SUM_TARGET, GRAFANA_ROLLUP_TARGETS, GRAFANA_TARGETS, grafanaBenchConfig, ROLLUP_MINUTE_MS, type GrafanaTarget } from './grafana-bench-config.js';
+
+export { GRAFANA_ROLLUP_TARGETS, GRAFANA_TARGETS } from './grafana-bench-config.js';
 
 /** The lines this bench prints; `npm run bench -- <prefix>` selects by prefix. */
-export const GRAFANA_SCENARIOS = ['grafana-sqlite', 'grafana-postgres'] as const;
+export const GRAFANA_SCENARIOS = ['grafana-sqlite', 'grafana-postgres', 'grafana-sqlite-rollup', 'grafana-postgres-rollup'] as const;
 export type GrafanaScenario = (typeof GRAFANA_SCENARIOS)[number];
+
+/** What a scenario stores and queries: the database, and whether the panel reads a per-minute rollup. */
+const SCENARIO_SHAPES: Readonly<Record<GrafanaScenario, { readonly driver: 'sqlite' | 'postgres'; readonly rollup: boolean }>> = {
+  'grafana-sqlite': { driver: 'sqlite', rollup: false },
+  'grafana-postgres': { driver: 'postgres', rollup: false },
+  'grafana-sqlite-rollup': { driver: 'sqlite', rollup: true },
+  'grafana-postgres-rollup': { driver: 'postgres', rollup: true },
+};
 
 /** The goal of the brief: p99 of one /query request ≤ 50 ms. */
 export const GRAFANA_P99_GOAL_MS = 50;
@@ -18,12 +31,6 @@ export const GRAFANA_P99_GOAL_MS = 50;
 const DAY_MS = 86_400_000;
 const TOKEN = 'bench-grafana-token';
 const PREFIX = '/grafana';
-
-/** The named queries each request asks for, as the targets of one panel. */
-export const GRAFANA_TARGETS = [
-  { refId: 'A', target: 'value-avg' },
-  { refId: 'B', target: 'value-count' },
-] as const;
 
 export interface GrafanaBenchSettings {
   /** Rows stored before the requests (BENCH_GRAFANA_POINTS, default 1,000,000). */
@@ -75,7 +82,7 @@ export async function runGrafanaQueryBench(options: { readonly only?: string; re
     const started = performance.now();
     progress(`${scenario}: ${settings.points} points, ${settings.requests} requests`);
     try {
-      if (scenario === 'grafana-postgres') {
+      if (SCENARIO_SHAPES[scenario].driver === 'postgres') {
         const reason = await postgresUnavailable(settings.postgresUrl);
         if (reason) {
           options.emit({ scenario, skipped: `PostgreSQL does not answer at ${redactUrl(settings.postgresUrl)}: ${reason}` });
@@ -92,15 +99,27 @@ export async function runGrafanaQueryBench(options: { readonly only?: string; re
   return ok;
 }
 
+/** One series of a /query answer. */
+type Series = { target: string; refId: string; datapoints: Array<[number | null, number]> };
+
 async function runScenario(scenario: GrafanaScenario, settings: GrafanaBenchSettings): Promise<Record<string, unknown>> {
+  const { driver, rollup } = SCENARIO_SHAPES[scenario];
   const dir = mkdtempSync(join(tmpdir(), 'sluice-bench-grafana-'));
-  const driver = scenario === 'grafana-sqlite' ? 'sqlite' : 'postgres';
-  const table = `bench_points_${process.pid}_${Date.now().toString(36)}`;
-  // Whole seconds: the range of every request is [now - 24 h, now] for a `now` after the load.
-  const to = Math.floor(Date.now() / 1000) * 1000;
+  const run = `${process.pid}_${Date.now().toString(36)}`;
+  const rawTable = `bench_points_${run}`;
+  const rollupTable = rollup ? `bench_minutes_${run}` : undefined;
+  const tables = [rawTable, ...(rollupTable ? [rollupTable] : [])];
+  const targets = rollup ? GRAFANA_ROLLUP_TARGETS : GRAFANA_TARGETS;
+  // The range of every request is [now - 24 h, now] for a `now` after the load: whole seconds, and
+  // whole minutes with a rollup, so that every minute of the data starts inside the range.
+  const unit = rollup ? ROLLUP_MINUTE_MS : 1000;
+  const to = Math.floor(Date.now() / unit) * unit;
   const from = to - DAY_MS;
   const file = join(dir, 'sluice.yaml');
-  writeFileSync(file, configText({ dir, driver, table, settings, from }));
+  writeFileSync(
+    file,
+    grafanaBenchConfig({ dir, driver, postgresUrl: settings.postgresUrl, rawTable, rollupTable, points: settings.points, from, spanMs: DAY_MS, token: TOKEN, prefix: PREFIX }),
+  );
   let host: SluiceHost | undefined;
   try {
     const config = await loadConfig(file, { env: {} });
@@ -108,41 +127,46 @@ async function runScenario(scenario: GrafanaScenario, settings: GrafanaBenchSett
     host = await createHost(config, createLogger({ level: 'warn', pretty: false }), { processMetrics: false });
     await host.runtime.pipeline('points')!.sourceFinished();
     const loadSeconds = (performance.now() - loadStarted) / 1000;
-    const stored = host.runtime.status().pipelines[0]!.stages.find((s) => s.stage === 'sink')?.counters.acked ?? 0;
-    if (stored !== settings.points) throw new Error(`the sink stored ${stored} of ${settings.points} points`);
-    if (driver === 'postgres') await analyze(settings.postgresUrl, table);
+    const stages = host.runtime.status().pipelines[0]!.stages;
+    // With routes, the `sink` stage acknowledges a record once every route stored its share.
+    const stored = stages.find((s) => s.stage === 'sink')?.counters.acked ?? 0;
+    const deadLettered = stages.reduce((n, s) => n + s.counters.deadLettered, 0);
+    if (stored !== settings.points || deadLettered !== 0) throw new Error(`the sink stored ${stored} of ${settings.points} points (${deadLettered} dead-lettered)`);
+    if (driver === 'postgres') for (const table of tables) await analyze(settings.postgresUrl, table);
     progress(`${scenario}: ${stored} points loaded in ${loadSeconds.toFixed(1)} s`);
 
     const url = `${host.url}${PREFIX}/query`;
-    const body = JSON.stringify(simpodQuery(from, to, settings.maxDataPoints));
     const headers = { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' };
-    const ask = async () => {
+    const ask = async (body: string): Promise<Series[]> => {
       const response = await fetch(url, { method: 'POST', headers, body });
       const text = await response.text();
       if (response.status !== 200) throw new Error(`POST ${PREFIX}/query answered ${response.status}: ${text.slice(0, 300)}`);
-      return JSON.parse(text) as Array<{ target: string; refId: string; datapoints: Array<[number | null, number]> }>;
+      return JSON.parse(text) as Series[];
     };
-    for (let i = 0; i < settings.warmup; i++) await ask();
+    const body = JSON.stringify(simpodQuery(from, to, settings.maxDataPoints, targets));
+    for (let i = 0; i < settings.warmup; i++) await ask(body);
     const times = new Float64Array(settings.requests);
-    let answer: Awaited<ReturnType<typeof ask>> = [];
+    let answer: Series[] = [];
     const load = loadavg()[0];
     for (let i = 0; i < settings.requests; i++) {
       const t0 = performance.now();
-      answer = await ask();
+      answer = await ask(body);
       times[i] = performance.now() - t0;
     }
     const total = times.reduce((a, b) => a + b, 0);
     const [p50, p90, p99, max] = percentiles(times, [50, 90, 99, 100]).map((v) => (v === null ? null : Number(v.toFixed(1))));
     const countSeries = answer.find((s) => s.refId === 'B');
-    const counted = countSeries?.datapoints.reduce((n, [v]) => n + (v ?? 0), 0);
+    const counts = (countSeries?.datapoints ?? []).map(([v]) => v ?? 0);
+    const counted = counts.reduce((n, v) => n + v, 0);
     if (counted !== settings.points) throw new Error(`the count series sums to ${counted}, not ${settings.points}`);
-    return {
+    const line: Record<string, unknown> = {
       scenario,
       points: settings.points,
       requests: settings.requests,
-      targets: GRAFANA_TARGETS.map((t) => t.target),
+      targets: targets.map((t) => t.target),
       intervalMs: DAY_MS / settings.maxDataPoints,
       pointsReturned: Object.fromEntries(answer.map((s) => [s.target, s.datapoints.length])),
+      countPerBucket: { min: Math.min(...counts), max: Math.max(...counts) },
       p50Ms: p50,
       p90Ms: p90,
       p99Ms: p99,
@@ -151,66 +175,47 @@ async function runScenario(scenario: GrafanaScenario, settings: GrafanaBenchSett
       goalP99Ms: GRAFANA_P99_GOAL_MS,
       goalMet: p99 !== null && p99 <= GRAFANA_P99_GOAL_MS,
       loadSeconds: Number(loadSeconds.toFixed(1)),
+      loadPointsPerSecond: Math.round(settings.points / loadSeconds),
       loadAvg1m: Number(load.toFixed(2)),
     };
+    if (rollup) {
+      line.routes = ['raw', 'per-minute'];
+      line.avgOfMinuteAvgsMaxError = await averageError(ask, simpodQuery(from, to, settings.maxDataPoints, [...targets, GRAFANA_ROLLUP_SUM_TARGET]));
+    }
+    return line;
   } finally {
     await host?.close().catch((error: unknown) => progress(`closing the host: ${errorText(error)}`));
-    if (driver === 'postgres') await dropTable(settings.postgresUrl, table).catch((error: unknown) => progress(`dropping ${table}: ${errorText(error)}`));
+    if (driver === 'postgres') {
+      for (const table of tables) await dropTable(settings.postgresUrl, table).catch((error: unknown) => progress(`dropping ${table}: ${errorText(error)}`));
+    }
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
 /**
- * The bench's config: a generator spreading `points` rows evenly over [from, from + 24 h) into an
- * sql sink (batches of 5000, plain inserts), the two named time-series queries, Grafana enabled.
+ * How far the rollup's average (the average of the minute averages in a bucket, target A) is from
+ * the exact average of the bucket's points (the sum of the minute sums ÷ the sum of the minute
+ * counts, targets C and B), asked once after the measured requests: the largest absolute
+ * difference over the buckets, in units of `value` (which lies in [0, 100)).
  */
-function configText(input: { dir: string; driver: 'sqlite' | 'postgres'; table: string; settings: GrafanaBenchSettings; from: number }): string {
-  const { dir, driver, table, settings, from } = input;
-  const connection =
-    driver === 'sqlite'
-      ? `driver: sqlite\n        database: ${JSON.stringify(join(dir, 'points.db'))}\n        synchronous: normal`
-      : `driver: postgres\n        url: ${JSON.stringify(settings.postgresUrl)}`;
-  return `
-http: { host: 127.0.0.1, port: 0, token: ${TOKEN} }
-dataDir: ${JSON.stringify(join(dir, 'data'))}
-log: { level: warn, pretty: false }
-pipelines:
-  - name: points
-    source:
-      plugin: generator
-      config:
-        count: ${settings.points}
-        batchSize: 5000
-        seed: 5
-        fields:
-          id: sequence
-          ts: { type: timestamp, format: iso, from: "${new Date(from).toISOString()}", stepMs: ${DAY_MS / settings.points} }
-          value: { type: float, min: 0, max: 100, decimals: 2 }
-          host: { type: pick, values: [alpha, beta, gamma, delta, epsilon] }
-    sink:
-      plugin: sql
-      config:
-        ${connection}
-        table: ${table}
-        mode: insert
-        key: [id]
-        timeColumn: ts
-        columns:
-          - { name: id, type: bigint }
-          - { name: ts, type: timestamp }
-          - { name: value, type: float }
-          - { name: host, type: string }
-    batch: { maxRecords: 5000, maxBytes: 0, maxWaitMs: 20 }
-    maxInFlight: 20000
-queries:
-  - { name: value-avg, pipeline: points, dataset: ${table}, kind: timeseries, aggregation: avg, value: value }
-  - { name: value-count, pipeline: points, dataset: ${table}, kind: timeseries, aggregation: count }
-grafana: { enabled: true, prefix: ${PREFIX} }
-`;
+async function averageError(ask: (body: string) => Promise<Series[]>, query: ReturnType<typeof simpodQuery>): Promise<number> {
+  const answer = await ask(JSON.stringify(query));
+  const byTime = (refId: string) => new Map((answer.find((s) => s.refId === refId)?.datapoints ?? []).map(([v, t]) => [t, v]));
+  const averages = byTime('A');
+  const counts = byTime('B');
+  const sums = byTime('C');
+  let worst = 0;
+  for (const [time, average] of averages) {
+    const count = counts.get(time);
+    const sum = sums.get(time);
+    if (average === null || average === undefined || !count || sum === null || sum === undefined) throw new Error(`bucket ${new Date(time).toISOString()} lacks an average, a count or a sum`);
+    worst = Math.max(worst, Math.abs(average - sum / count));
+  }
+  return Number(worst.toPrecision(3));
 }
 
-/** The body Grafana's JSON datasource posts for a panel with the two targets over [from, to]. */
-function simpodQuery(from: number, to: number, maxDataPoints: number) {
+/** The body Grafana's JSON datasource posts for a panel with these targets over [from, to]. */
+function simpodQuery(from: number, to: number, maxDataPoints: number, targets: readonly GrafanaTarget[]) {
   const intervalMs = DAY_MS / maxDataPoints;
   return {
     app: 'dashboard',
@@ -223,7 +228,7 @@ function simpodQuery(from: number, to: number, maxDataPoints: number) {
     interval: `${intervalMs / 1000}s`,
     intervalMs,
     maxDataPoints,
-    targets: GRAFANA_TARGETS.map((t) => ({ datasource: { type: 'simpod-json-datasource', uid: 'sluice' }, refId: t.refId, target: t.target, payload: {} })),
+    targets: targets.map((t) => ({ datasource: { type: 'simpod-json-datasource', uid: 'sluice' }, refId: t.refId, target: t.target, payload: {} })),
     adhocFilters: [],
   };
 }

@@ -1,5 +1,5 @@
 import { invalidRecord } from '@sluice/sdk';
-import { addValue, emptyTotals, recomputeExtremes, removeValue, type MetricTotals } from './metric-totals.js';
+import { addValue, emptyTotals, recomputeExtremes, removeValue, savedTotals, totalSum, type MetricTotals } from './metric-totals.js';
 import type { ElementContribution, GroupValue, RecordContribution } from './record-contribution.js';
 
 /** Tumbling windows, resolved (allowedLatenessMs defaulted). */
@@ -149,7 +149,15 @@ export class AggregateState {
     }
     let created = 0;
     for (const id of incoming.keys()) if (!existing?.groups.has(id)) created++;
-    const kept = this.groupCount - evicted.reduce((sum, scope) => sum + scope.groups.size, 0);
+    // Groups the entity leaves and was alone in are forgotten below: they make room too.
+    let freed = 0;
+    if (entity !== undefined && existing) {
+      for (const id of existing.entities.get(entity) ?? []) {
+        const members = existing.groups.get(id)?.members;
+        if (!incoming.has(id) && members?.size === 1 && members.has(entity)) freed++;
+      }
+    }
+    const kept = this.groupCount - freed - evicted.reduce((sum, scope) => sum + scope.groups.size, 0);
     if (created > 0 && kept + created > this.options.maxGroups) {
       const first = [...incoming].find(([id]) => !existing?.groups.has(id))!;
       throw invalidRecord(`maxGroups (${this.options.maxGroups}) reached: the record would create the new group "${groupKey(first[1].values, window)}"`, {
@@ -213,7 +221,7 @@ export class AggregateState {
         groups.push({
           window: scope.start,
           values: [...group.values],
-          totals: group.totals.map((t) => [t.n, t.sum, t.min, t.max]),
+          totals: group.totals.map((t) => [t.n, totalSum(t), t.min, t.max]),
           ...(group.members ? { members: [...group.members] } : {}),
         });
       }
@@ -258,12 +266,14 @@ export class AggregateState {
     const scope = this.scopes.get(start) ?? this.openScope(start);
     if (scope.groups.has(id)) throw new Error(`${where} is a duplicate group`);
     const group = this.newGroup(id, values, window);
-    totals.forEach(([n, sum, min, max], metric) => Object.assign(group.totals[metric]!, { n, sum, min, max }));
+    // With distinct, the members hold every value: the totals are rebuilt from them (exact sums).
+    if (!this.options.distinct) totals.forEach(([n, sum, min, max], metric) => Object.assign(group.totals[metric]!, savedTotals(n, sum, min, max)));
     for (const member of saved.members ?? []) {
       const [entity, contributed] = Array.isArray(member) ? member : [];
       const validMember = typeof entity === 'string' && Array.isArray(contributed) && contributed.every((e) => Array.isArray(e) && e.length === this.options.metrics && e.every(isNumberOrNull));
-      if (!validMember) throw new Error(`${where}.members holds an invalid entry`);
+      if (!validMember || group.members!.has(entity)) throw new Error(`${where}.members holds an invalid entry`);
       group.members!.set(entity, contributed);
+      for (const metricValues of contributed) this.addValues(group, metricValues);
       scope.entities.set(entity, [...(scope.entities.get(entity) ?? []), id]);
     }
     scope.groups.set(id, group);

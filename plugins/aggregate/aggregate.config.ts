@@ -86,7 +86,7 @@ export class AggregateConfig {
   metrics: Record<string, AggregateMetricConfig>;
 
   @Field({
-    description: `Optional JSONata expression on the record value giving the id of the entity the record describes. ${RECORD_VARIABLES_DOC} When set, each entity counts once per group (per window when windowed): a later record with the same id replaces the entity's earlier contribution (it is withdrawn from every group it was in, and the new elements are added; groups it leaves are emitted too, and a group left with no entity is forgotten). Redelivered records therefore never count twice, and \`count\` counts distinct entities. A record whose id is undefined or null is sent to the dead-letter destination. Costs memory: every entity's values are kept per group.`,
+    description: `Optional JSONata expression on the record value giving the id of the entity the record describes. ${RECORD_VARIABLES_DOC} When set, each entity counts once per group (per window when windowed): a later record with the same id replaces the entity's earlier contribution (it is withdrawn from every group it was in, and the new elements are added; groups it leaves are emitted too, and a group left with no entity is forgotten). Redelivered records therefore never count twice, and \`count\` counts the elements of distinct entities (the distinct entities themselves when each has one element per group, as with one stat per Pokémon). A record whose id is undefined or null is sent to the dead-letter destination. Costs memory: every entity's values are kept per group.`,
     example: 'id',
   })
   @IsOptional()

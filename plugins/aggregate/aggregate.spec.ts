@@ -159,6 +159,12 @@ describe('aggregate: distinct entities', () => {
     ]);
   });
 
+  it('keeps the sum exact when every value left is an integer, after entities with decimal values were replaced', async () => {
+    const config = { groupBy: { g: '"all"' }, distinct: 'id', metrics: { total: { fn: 'sum', of: 'v' }, mean: { fn: 'avg', of: 'v' } }, persistState: false, updatedAtField: '' };
+    const { outputs } = await runTransform(aggregate, config, [{ id: 1, v: 0.1 }, { id: 2, v: 0.2 }, { id: 3, v: 3 }, { id: 1, v: 1 }, { id: 2, v: 2 }]);
+    expect(outputs.at(-1)!.value).toEqual({ g: 'all', total: 6, mean: 2 });
+  });
+
   it('tells "1" and 1 apart as entity ids', async () => {
     const config = { groupBy: { g: '"all"' }, distinct: 'id', metrics: { n: { fn: 'count' } }, persistState: false, updatedAtField: '' };
     const { outputs } = await runTransform(aggregate, config, [{ id: 1 }, { id: '1' }, { id: 1 }]);
@@ -425,6 +431,18 @@ describe('aggregate: maxGroups', () => {
     const { outputs, deadLetters } = await runTransform(aggregate, { ...BY_G, each: 'items', maxGroups: 3 }, [{ items: [{ g: 'a' }, { g: 'b' }] }, { items: [{ g: 'a' }, { g: 'c' }, { g: 'd' }] }]);
     expect(deadLetters[0]!.error).toBe('maxGroups (3) reached: the record would create the new group "c"');
     expect(outputs).toHaveLength(2);
+  });
+
+  it('lets an entity move to a new group when the group it leaves (and is alone in) makes room', async () => {
+    const config = { ...BY_G, distinct: 'id' };
+    const { outputs, deadLetters } = await runTransform(aggregate, config, [{ id: 1, g: 'a' }, { id: 2, g: 'b' }, { id: 1, g: 'c' }, { id: 3, g: 'd' }]);
+    expect(deadLetters.map((d) => d.error)).toEqual(['maxGroups (2) reached: the record would create the new group "d"']);
+    expect(outputs.map((o) => [o.key, o.value])).toEqual([
+      ['a', { g: 'a', n: 1 }],
+      ['b', { g: 'b', n: 1 }],
+      ['c', { g: 'c', n: 1 }],
+      ['a', { g: 'a', n: 0 }],
+    ]);
   });
 
   it('evicts closed windows first', async () => {

@@ -69,11 +69,12 @@ async function waitFor(condition: () => boolean): Promise<void> {
   }
 }
 
-const stateFile = () => join(dataDir, 'state', 'pokemon', 'transforms_1_.aggregate.json');
+const stateFile = () => stateFilePath(dataDir, 'pokemon', 'transforms[1]');
 
 describe('aggregate: state persistence', () => {
   it('saves the state on stop under <dataDir>/state/<pipeline>/<sanitised stage>.aggregate.json', async () => {
-    expect(stateFilePath('/data', 'pokemon', 'transforms[1]')).toBe('/data/state/pokemon/transforms_1_.aggregate.json');
+    expect(stateFilePath('/data', 'pokemon', 'transforms[1]')).toMatch(/^\/data\/state\/pokemon\/transforms_1_~[0-9a-f]{12}\.aggregate\.json$/);
+    expect(stateFilePath('/data', 'pokemon', 'stats')).toBe('/data/state/pokemon/stats.aggregate.json');
     const first = await started(COUNTS);
     await first.process(makeRecord({ g: 'a', v: 2 }));
     await first.stop();
@@ -86,6 +87,19 @@ describe('aggregate: state persistence', () => {
       groups: [{ window: null, values: ['a'], totals: [[1, 1, 1, 1], [1, 2, 2, 2]] }],
     });
     expect(existsSync(`${stateFile()}.tmp`)).toBe(false);
+  });
+
+  it('gives stages (and pipelines) whose names differ only in characters a file name cannot hold state files of their own', async () => {
+    expect(stateFilePath('/data', 'p', 'routes.hp stats.transforms[0]')).not.toBe(stateFilePath('/data', 'p', 'routes.hp_stats.transforms[0]'));
+    expect(stateFilePath('/data', 'a/b', 's')).not.toBe(stateFilePath('/data', 'a_b', 's'));
+    const spaced = await started(COUNTS, { stage: 'routes.hp stats.transforms[0]' });
+    const underscored = await started(COUNTS, { stage: 'routes.hp_stats.transforms[0]' });
+    await spaced.process(makeRecord({ g: 'a', v: 1 }));
+    await underscored.process(makeRecord({ g: 'b', v: 1 }));
+    await Promise.all([spaced.stop(), underscored.stop()]);
+    const restarted = await started(COUNTS, { stage: 'routes.hp stats.transforms[0]' });
+    expect(await values(restarted, makeRecord({ g: 'a', v: 1 }))).toEqual([{ g: 'a', n: 2, total: 2 }]);
+    await restarted.stop();
   });
 
   it('continues from the saved state after a restart (start → process → stop → new instance → start)', async () => {
@@ -109,6 +123,17 @@ describe('aggregate: state persistence', () => {
     expect(await values(second, poke(6, 78))).toEqual([{ stat_type: 'hp', avg_value: 61.5, max_value: 78, min_value: 45, count_pokemon: 2 }]);
     // The restored entity's values take part in min/max recomputation.
     expect(await values(second, poke(1, 100))).toEqual([{ stat_type: 'hp', avg_value: 89, max_value: 100, min_value: 78, count_pokemon: 2 }]);
+    await second.stop();
+  });
+
+  it('keeps sums exact for integers across a restart, after the entities with decimal values were replaced', async () => {
+    const config = { groupBy: { g: '"all"' }, distinct: 'id', metrics: { total: { fn: 'sum', of: 'v' } }, updatedAtField: '' };
+    const first = await started(config);
+    for (const [id, v] of [[1, 0.1], [2, 0.2], [3, 3]]) await first.process(makeRecord({ id, v }));
+    await first.stop();
+    const second = await started(config);
+    await second.process(makeRecord({ id: 1, v: 1 }));
+    expect(await values(second, makeRecord({ id: 2, v: 2 }))).toEqual([{ g: 'all', total: 6 }]);
     await second.stop();
   });
 

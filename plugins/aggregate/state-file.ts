@@ -15,10 +15,15 @@ export interface StateFileContent extends StateSnapshot {
   readonly savedAt: string;
 }
 
-/** A file-name-safe version of a pipeline or stage name (`transforms[1]` → `transforms_1_`). */
+/**
+ * A file-name-safe version of a pipeline or stage name, distinct for distinct names: a name that has
+ * to change gets a hash of the original (`transforms[1]` → `transforms_1_~<12 hex>`), so that
+ * `a b` and `a_b` do not share a file.
+ */
 export function safeFileName(name: string): string {
-  const safe = name.replace(/[^A-Za-z0-9._-]/g, '_');
-  return safe === '' || safe === '.' || safe === '..' ? `_${safe}` : safe;
+  let safe = name.replace(/[^A-Za-z0-9._-]/g, '_');
+  if (safe === '' || safe === '.' || safe === '..') safe = `_${safe}`;
+  return safe === name ? safe : `${safe}~${createHash('sha256').update(name).digest('hex').slice(0, 12)}`;
 }
 
 /** `<dataDir>/state/<pipeline>/<stage>.aggregate.json`, names sanitised. */

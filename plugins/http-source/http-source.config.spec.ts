@@ -45,6 +45,8 @@ describe('http source config', () => {
     [{ url: URL, randomIntervalMs: { min: 1, max: 2, avg: 1 } }, 'randomIntervalMs.avg'],
     [{ url: URL, cron: '61 * * * *' }, 'cron'],
     [{ url: URL, cron: '0 2 * * *', timeZone: 'Mars/Olympus' }, 'timeZone'],
+    [{ url: URL, cron: '0 0 30 2 *' }, 'cron'],
+    [{ url: URL, cron: '0 0 31 4 *', timeZone: 'Europe/Paris' }, 'cron'],
     [{ url: URL, intervalMs: 10, timeZone: 'UTC' }, 'timeZone'],
     [{ url: URL, intervalMs: 10, method: 'DELETE' }, 'method'],
     [{ url: URL, intervalMs: 10, body: { a: 1 } }, 'body'],

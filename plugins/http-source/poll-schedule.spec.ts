@@ -79,6 +79,10 @@ describe('cron schedule', () => {
     expect(cronProblem('61 * * * *')).toContain('is not a valid cron expression');
     expect(cronProblem('every minute')).toContain('is not a valid cron expression');
     expect(cronProblem('0 2 * * *', 'Mars/Olympus')).toContain('"Mars/Olympus" is not a time zone');
+    // Valid syntax, but no date matches: the schedule would throw when the source starts.
+    expect(cronProblem('0 0 30 2 *')).toBe('"0 0 30 2 *" never fires: no date matches it (e.g. day 31 of a 30-day month, or February 30)');
+    expect(cronProblem('0 0 31 4 *', 'Europe/Paris')).toContain('never fires');
+    expect(cronProblem('0 0 29 2 *', 'UTC')).toBeUndefined();
   });
 });
 

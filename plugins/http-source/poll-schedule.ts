@@ -67,12 +67,17 @@ export class CronSchedule implements PollSchedule {
 export function cronProblem(expression: string, timeZone?: string): string | undefined {
   const check = CronTime.validateCronExpression(expression);
   if (!check.valid) return `"${expression}" is not a valid cron expression: ${check.error?.message ?? 'unparsable'} (five fields "min hour day month weekday", or six with seconds first)`;
-  if (timeZone !== undefined) {
-    try {
-      new CronTime(expression, timeZone);
-    } catch (error) {
-      return `"${timeZone}" is not a time zone the cron schedule knows (${error instanceof Error ? error.message : String(error)}); use an IANA name such as Europe/Paris or UTC`;
-    }
+  let time: CronTime;
+  try {
+    time = timeZone === undefined ? new CronTime(expression) : new CronTime(expression, timeZone);
+  } catch (error) {
+    return `"${timeZone}" is not a time zone the cron schedule knows (${error instanceof Error ? error.message : String(error)}); use an IANA name such as Europe/Paris or UTC`;
+  }
+  // A valid expression may match no date at all ("0 0 30 2 *"): next() would throw at every start.
+  try {
+    time.sendAt();
+  } catch {
+    return `"${expression}" never fires: no date matches it (e.g. day 31 of a 30-day month, or February 30)`;
   }
   return undefined;
 }

@@ -1,6 +1,7 @@
 // The built `sluice` CLI as a user runs it: validate (exit codes, file:line path messages) and
 // plugins (docs generated from the config classes; docs/plugins.md must match them).
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { createServer, type AddressInfo } from 'node:net';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -52,6 +53,45 @@ describe('sluice CLI', () => {
     expect(at(6, 'pipelines[0].source.plugin:')).toContain('unknown source plugin "genrator" (did you mean "generator"?)');
     expect(at(10, 'pipelines[0].transforms[0].config.expresion:')).toContain('unknown field (did you mean "expression"?)');
     expect(at(14, 'pipelines[0].sink.config.table:')).toContain('must be a SQL identifier');
+  });
+
+  it('run: exits 1 when the host cannot start (its port is taken), after stopping what it started', async () => {
+    const blocker = createServer();
+    await new Promise<void>((done) => blocker.listen(0, '127.0.0.1', done));
+    const port = (blocker.address() as AddressInfo).port;
+    const file = join(dir, 'port-taken.yaml');
+    writeFileSync(
+      file,
+      [
+        `http: { host: 127.0.0.1, port: ${port} }`,
+        `dataDir: ${JSON.stringify(join(dir, 'port-taken-data'))}`,
+        'log: { level: info, pretty: false }',
+        'pipelines:',
+        '  - name: ticks',
+        '    source: { plugin: generator, config: { rate: 10, fields: { n: sequence } } }',
+        `    sink: { plugin: file, config: { path: ${JSON.stringify(join(dir, 'ticks.jsonl'))} } }`,
+        '',
+      ].join('\n'),
+    );
+    try {
+      const result = await new Promise<{ code: number | null; output: string }>((done) => {
+        let output = '';
+        const child = spawn(process.execPath, [CLI, 'run', file], { env: { ...process.env, SLUICE_TOKEN: '' } });
+        child.stdout.on('data', (chunk) => (output += chunk));
+        child.stderr.on('data', (chunk) => (output += chunk));
+        const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+        child.on('exit', (code) => {
+          clearTimeout(timer);
+          done({ code, output });
+        });
+      });
+      expect(result.code).toBe(1);
+      expect(result.output).toContain('EADDRINUSE');
+      expect(result.output).toContain('sluice failed to start');
+      expect(result.output).toContain('all pipelines drained and stopped');
+    } finally {
+      blocker.close();
+    }
   });
 
   it('validate: exit 2 for a missing file', () => {

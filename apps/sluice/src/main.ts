@@ -15,7 +15,9 @@ program
   .description('run the pipelines of a config file until SIGTERM/SIGINT (which drain them)')
   .argument('[config]', 'pipeline config file', 'config/sluice.yaml')
   .action(async (config: string) => {
-    process.exitCode = await runCommand(config);
+    // runCommand returns only when the host could not start (it then stopped what it started);
+    // exit even if a client library still holds a socket open.
+    process.exit(await runCommand(config));
   });
 
 program

@@ -18,6 +18,7 @@ export async function runCommand(configPath: string): Promise<number> {
     await createHost(config, logger, { handleSignals: true });
   } catch (error) {
     logger.fatal({ err: error instanceof Error ? error.message : String(error) }, 'sluice failed to start');
+    await new Promise<void>((done) => logger.flush(() => done()));
     return 1;
   }
   // Keep running: the shutdown hooks drain the pipelines and end the process on SIGTERM/SIGINT.

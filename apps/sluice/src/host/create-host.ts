@@ -31,13 +31,20 @@ export async function createHost(config: SluiceConfig, logger: Logger, options: 
     await app.startAllMicroservices();
   }
   let url: string | null = null;
-  if (config.http.enabled) {
-    await app.listen(config.http.port, config.http.host);
-    const address = app.getHttpServer().address() as { port: number } | null;
-    url = `http://${config.http.host}:${address?.port ?? config.http.port}`;
-    logger.info({ address: url }, 'HTTP endpoints ready: /health/live /health/ready /metrics /api/pipelines /api/jobs');
-  } else {
-    await app.init();
+  try {
+    if (config.http.enabled) {
+      await app.listen(config.http.port, config.http.host);
+      const address = app.getHttpServer().address() as { port: number } | null;
+      url = `http://${config.http.host}:${address?.port ?? config.http.port}`;
+      logger.info({ address: url }, 'HTTP endpoints ready: /health/live /health/ready /metrics /api/pipelines /api/jobs');
+    } else {
+      await app.init();
+    }
+  } catch (error) {
+    // The pipelines and jobs may already run (the port was taken, a job could not be scheduled):
+    // stop them, so that a host that failed to start does not keep working in the background.
+    await app.close().catch((closeError: unknown) => logger.error({ err: closeError instanceof Error ? closeError.message : String(closeError) }, 'closing after a failed start failed'));
+    throw error;
   }
   const runtime = app.get<SluiceRuntime>(SLUICE_RUNTIME);
   if (options.handleSignals) exitOnSignals(app, logger);

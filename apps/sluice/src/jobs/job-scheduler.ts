@@ -98,7 +98,15 @@ export class JobScheduler implements OnApplicationBootstrap, BeforeApplicationSh
     // Query jobs read the datasets the query module checks at bootstrap (idempotent: it runs once).
     await this.queries.onApplicationBootstrap();
     await this.check();
-    for (const runner of this.runners.values()) this.schedule(runner);
+    for (const runner of this.runners.values()) {
+      try {
+        this.schedule(runner);
+      } catch (error) {
+        // A timer left registered would keep firing (and the process alive) after the failed startup.
+        this.unschedule();
+        await this.failStartup([`${runner.job.path} (job "${runner.name}"): ${describeError(error)}`]);
+      }
+    }
     this.logger.info({ jobs: this.list().map((j) => ({ name: j.name, schedule: j.schedule, task: j.task, nextRunAt: j.nextRunAt })) }, `${this.runners.size} scheduled job(s) started`);
     for (const runner of this.runners.values()) if (runner.job.runOnStart) this.fire(runner, 'start');
   }
@@ -113,7 +121,11 @@ export class JobScheduler implements OnApplicationBootstrap, BeforeApplicationSh
         problems.push(`${runner.job.path} (job "${runner.name}"): ${describeError(error)}`);
       }
     }
-    if (problems.length === 0) return;
+    if (problems.length > 0) await this.failStartup(problems);
+  }
+
+  /** Logs the problems, stops the pipelines (already started) and throws. */
+  private async failStartup(problems: readonly string[]): Promise<never> {
     const message = `the scheduled jobs cannot start (${problems.length} ${problems.length === 1 ? 'problem' : 'problems'}):\n${problems.map((p) => `  ${p}`).join('\n')}`;
     this.logger.error(message);
     // The pipelines already started: stop them so that the failed startup leaves nothing running.
@@ -145,14 +157,19 @@ export class JobScheduler implements OnApplicationBootstrap, BeforeApplicationSh
     runner.tick(reason).catch((error: unknown) => this.logger.error({ job: runner.name, err: describeError(error) }, `job ${runner.name}: the run could not be recorded`));
   }
 
-  /** No new ticks, then every run under way aborted and awaited. */
-  private async stop(): Promise<void> {
-    if (this.runners.size === 0) return;
+  /** Removes the jobs' cron jobs and intervals from the registry: no new ticks. */
+  private unschedule(): void {
     for (const name of this.runners.keys()) {
       const key = schedulerKey(name);
       if (this.registry.doesExist('cron', key)) this.registry.deleteCronJob(key);
       if (this.registry.doesExist('interval', key)) this.registry.deleteInterval(key);
     }
+  }
+
+  /** No new ticks, then every run under way aborted and awaited. */
+  private async stop(): Promise<void> {
+    if (this.runners.size === 0) return;
+    this.unschedule();
     await Promise.all([...this.runners.values()].map((runner) => runner.stop()));
     this.logger.info('scheduled jobs stopped');
   }

@@ -54,4 +54,12 @@ describe('postJson', () => {
     await expect(refused).rejects.toThrow(`POST ${base}/gone failed: `);
     await expect(refused).rejects.not.toThrow('secret');
   });
+
+  it('never quotes the URL\'s user info or query string, even when fetch quotes the whole URL', async () => {
+    // fetch refuses a URL with credentials before any request, with a message holding all of it.
+    const failure = postJson('http://bot:pa55word@127.0.0.1:9/hook?token=secret', {}, '{}', new AbortController().signal);
+    await expect(failure).rejects.toThrow('POST http://127.0.0.1:9/hook failed: ');
+    const message = await failure.then(() => '', (error: unknown) => (error as Error).message);
+    expect(message).not.toMatch(/pa55word|secret/);
+  });
 });

@@ -30,6 +30,18 @@ export function displayUrl(url: string): string {
   }
 }
 
+/** `message` with `url` (as written, and as the URL parser writes it) replaced by `shown`: some fetch errors quote it whole. */
+function scrubUrl(message: string, url: string, shown: string): string {
+  let href: string | undefined;
+  try {
+    href = new URL(url).href;
+  } catch {
+    href = undefined;
+  }
+  const scrubbed = message.split(url).join(shown);
+  return href === undefined ? scrubbed : scrubbed.split(href).join(shown);
+}
+
 /**
  * POSTs `text` as JSON to `url` with `headers`; resolves with the status of a 2xx answer, rejects
  * otherwise (redirects are not followed: the headers may hold credentials). Messages show the
@@ -43,7 +55,7 @@ export async function postJson(url: string, headers: Readonly<Record<string, str
   } catch (error) {
     if (signal.aborted) throw signal.reason instanceof Error ? signal.reason : new Error(`POST ${shown} was aborted`);
     const cause = (error as { cause?: unknown }).cause;
-    throw new Error(`POST ${shown} failed: ${describeError(cause ?? error)}`);
+    throw new Error(`POST ${shown} failed: ${scrubUrl(describeError(cause ?? error), url, shown)}`);
   }
   // The answer's body is not used: release the connection.
   await response.body?.cancel().catch(() => undefined);

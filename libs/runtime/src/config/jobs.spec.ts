@@ -228,6 +228,51 @@ describe('loadConfig: jobs', () => {
     ]);
   });
 
+  it('reports a cron expression that never fires (no such date), which the cron package accepts', async () => {
+    expect(
+      await problems([
+        ...BASE,
+        '  - { name: feb-30, cron: "0 0 30 2 *", trigger: { pipeline: vehicles } }',
+        '  - { name: apr-31, cron: "0 0 31 4 *", timeZone: Europe/Paris, trigger: { pipeline: vehicles } }',
+        '  - { name: leap-day, cron: "0 0 29 2 *", trigger: { pipeline: vehicles } }',
+      ]),
+    ).toEqual([
+      'config/sluice.yaml:11 jobs[0].cron: "0 0 30 2 *" never fires: no date matches it (e.g. day 31 of a 30-day month, or February 30)',
+      'config/sluice.yaml:12 jobs[1].cron: "0 0 31 4 *" never fires: no date matches it (e.g. day 31 of a 30-day month, or February 30)',
+    ]);
+  });
+
+  it('takes a field left empty (YAML null) as not set: `cron:` beside intervalMs, `file:` and `url:` of a query result', async () => {
+    const { file } = writeConfig([
+      ...BASE,
+      '  - name: every-second',
+      '    cron:',
+      '    timeZone:',
+      '    intervalMs: 1000',
+      '    trigger: { pipeline: vehicles }',
+      '  - name: log-only',
+      '    intervalMs: 1000',
+      '    query: { name: events-per-vehicle, to: { file: , url: , log: true } }',
+    ]);
+    const config = await loadConfig(file, { env: {}, catalog: testCatalog() });
+    expect(config.jobs[0]!.schedule).toEqual({ kind: 'interval', intervalMs: 1000 });
+    expect(config.jobs[1]!.task).toEqual({ kind: 'query', query: 'events-per-vehicle', to: { headers: {}, log: true } });
+    expect(
+      await problems([...BASE, '  - { name: nowhere, intervalMs: 1000, query: { name: events-per-vehicle, to: { file: , url: } } }']),
+    ).toEqual(['config/sluice.yaml:11 jobs[0].query.to: the result goes nowhere: set at least one of file, url or log: true']);
+  });
+
+  it('reports a URL holding a user name or password (fetch refuses it) without quoting it', async () => {
+    const lines = await problems(
+      [...BASE, '  - { name: creds, intervalMs: 1000, query: { name: events-per-vehicle, to: { url: "https://bot:${T}@hooks.example.com/x" } } }'],
+      { T: 'sk_live_42' },
+    );
+    expect(lines).toEqual([
+      'config/sluice.yaml:11 jobs[0].query.to.url: must not hold a user name or password (user:password@); send credentials in headers, e.g. Authorization',
+    ]);
+    expect(lines.join('\n')).not.toContain('sk_live_42');
+  });
+
   it('reports a jobs section that is no list', async () => {
     expect(await problems([...BASE.slice(0, -1), 'jobs: { name: x }'])).toEqual(['config/sluice.yaml:10 jobs: must be a list']);
   });

@@ -16,6 +16,9 @@ type RawMap = Record<string, unknown>;
 
 const isMapping = (value: unknown): value is RawMap => typeof value === 'object' && value !== null && !Array.isArray(value);
 
+/** A field left out, or left empty (`cron:` is YAML null): not set. */
+const unset = (value: unknown): value is undefined | null => value === undefined || value === null;
+
 const SCHEDULES = ['cron', 'intervalMs'] as const;
 const KINDS = ['trigger', 'query', 'action'] as const;
 
@@ -44,15 +47,21 @@ export function cronProblem(expression: string, timeZone?: string): { field: 'cr
       message: `"${expression}" is not a valid cron expression: ${check.error?.message ?? 'unparsable'} (five fields "min hour day month weekday", or six with seconds first)`,
     };
   }
-  if (timeZone === undefined) return undefined;
+  let time: CronTime;
   try {
-    new CronTime(expression, timeZone);
-    return undefined;
+    time = timeZone === undefined ? new CronTime(expression) : new CronTime(expression, timeZone);
   } catch (error) {
     return {
       field: 'timeZone',
       message: `"${timeZone}" is not a time zone the cron schedule knows (${error instanceof Error ? error.message : String(error)}); use an IANA name such as Europe/Paris or UTC`,
     };
+  }
+  // A valid expression may match no date at all ("0 0 30 2 *"): the CronJob would throw when it starts.
+  try {
+    time.sendAt();
+    return undefined;
+  } catch {
+    return { field: 'cron', message: `"${expression}" never fires: no date matches it (e.g. day 31 of a 30-day month, or February 30)` };
   }
 }
 
@@ -65,7 +74,7 @@ function checkSchedule(source: YamlSource, index: number, job: RawMap, issues: C
   if (typeof job.cron === 'string' && job.cron.trim() !== '') {
     const problem = cronProblem(job.cron, timeZone);
     if (problem) issues.push(source.issue([...path, problem.field], problem.message));
-  } else if (job.timeZone !== undefined && job.cron === undefined) {
+  } else if (!unset(job.timeZone) && unset(job.cron)) {
     issues.push(source.issue([...path, 'timeZone'], 'only applies to a cron schedule'));
   }
 }
@@ -85,11 +94,13 @@ function checkUrl(source: YamlSource, path: PathSegment[], url: unknown, issues:
   }
   // The URL may hold a token: the message does not quote it.
   if (!parsed || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')) issues.push(source.issue(path, 'must be an absolute http or https URL, e.g. https://hooks.example.com/sluice'));
+  // fetch refuses such a URL, with an error quoting it whole (password and query string included).
+  else if (parsed.username !== '' || parsed.password !== '') issues.push(source.issue(path, 'must not hold a user name or password (user:password@); send credentials in headers, e.g. Authorization'));
 }
 
 function checkQueryOutput(source: YamlSource, path: PathSegment[], to: RawMap, issues: ConfigFileIssue[]): void {
   const hasUrl = typeof to.url === 'string';
-  if (to.file === undefined && to.url === undefined && to.log !== true) {
+  if (unset(to.file) && unset(to.url) && to.log !== true) {
     issues.push(source.issue(path, 'the result goes nowhere: set at least one of file, url or log: true'));
   }
   if (hasUrl) checkUrl(source, [...path, 'url'], to.url, issues);
@@ -147,7 +158,7 @@ export function checkJobs(source: YamlSource, raw: RawMap, issues: ConfigFileIss
 }
 
 function scheduleOf(job: JobSection): JobSchedule {
-  if (job.cron !== undefined) return { kind: 'cron', expression: job.cron, ...(job.timeZone === undefined ? {} : { timeZone: job.timeZone }) };
+  if (!unset(job.cron)) return { kind: 'cron', expression: job.cron, ...(unset(job.timeZone) ? {} : { timeZone: job.timeZone }) };
   return { kind: 'interval', intervalMs: job.intervalMs! };
 }
 
@@ -159,8 +170,8 @@ function taskOf(job: JobSection, configDir: string): JobTask {
       kind: 'query',
       query: job.query.name,
       to: {
-        ...(to.file === undefined ? {} : { file: resolve(configDir, to.file) }),
-        ...(to.url === undefined ? {} : { url: to.url }),
+        ...(unset(to.file) ? {} : { file: resolve(configDir, to.file) }),
+        ...(unset(to.url) ? {} : { url: to.url }),
         headers: { ...(to.headers ?? {}) },
         log: to.log,
       },
