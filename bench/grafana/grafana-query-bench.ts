@@ -38,8 +38,10 @@ export interface GrafanaBenchSettings {
   /** Measured requests (BENCH_GRAFANA_REQUESTS, default 300), after `warmup` unmeasured ones. */
   readonly requests: number;
   readonly warmup: number;
-  /** Grafana's maxDataPoints (BENCH_GRAFANA_MAX_POINTS, default 1000); intervalMs = 24 h / it. */
+  /** Grafana's maxDataPoints (BENCH_GRAFANA_MAX_POINTS, default 1000). */
   readonly maxDataPoints: number;
+  /** Grafana's intervalMs (BENCH_GRAFANA_INTERVAL_MS, default 24 h / maxDataPoints). */
+  readonly intervalMs: number;
   /** PostgreSQL URL (BENCH_PG_URL, default postgres://postgres@127.0.0.1:5432/test). */
   readonly postgresUrl: string;
 }
@@ -57,11 +59,13 @@ export function readGrafanaBenchSettings(env: NodeJS.ProcessEnv = process.env): 
     if (!Number.isSafeInteger(value) || value <= 0) throw new Error(`${name} must be a positive integer, got ${JSON.stringify(raw)}`);
     return value;
   };
+  const maxDataPoints = positive('BENCH_GRAFANA_MAX_POINTS', 1000);
   return {
     points: positive('BENCH_GRAFANA_POINTS', 1_000_000),
     requests: positive('BENCH_GRAFANA_REQUESTS', 300),
     warmup: 10,
-    maxDataPoints: positive('BENCH_GRAFANA_MAX_POINTS', 1000),
+    maxDataPoints,
+    intervalMs: positive('BENCH_GRAFANA_INTERVAL_MS', DAY_MS / maxDataPoints),
     postgresUrl: env.BENCH_PG_URL?.trim() || 'postgres://postgres@127.0.0.1:5432/test',
   };
 }
@@ -143,7 +147,7 @@ async function runScenario(scenario: GrafanaScenario, settings: GrafanaBenchSett
       if (response.status !== 200) throw new Error(`POST ${PREFIX}/query answered ${response.status}: ${text.slice(0, 300)}`);
       return JSON.parse(text) as Series[];
     };
-    const body = JSON.stringify(simpodQuery(from, to, settings.maxDataPoints, targets));
+    const body = JSON.stringify(simpodQuery(from, to, settings, targets));
     for (let i = 0; i < settings.warmup; i++) await ask(body);
     const times = new Float64Array(settings.requests);
     let answer: Series[] = [];
@@ -164,7 +168,8 @@ async function runScenario(scenario: GrafanaScenario, settings: GrafanaBenchSett
       points: settings.points,
       requests: settings.requests,
       targets: targets.map((t) => t.target),
-      intervalMs: DAY_MS / settings.maxDataPoints,
+      intervalMs: settings.intervalMs,
+      maxDataPoints: settings.maxDataPoints,
       pointsReturned: Object.fromEntries(answer.map((s) => [s.target, s.datapoints.length])),
       countPerBucket: { min: Math.min(...counts), max: Math.max(...counts) },
       p50Ms: p50,
@@ -180,7 +185,7 @@ async function runScenario(scenario: GrafanaScenario, settings: GrafanaBenchSett
     };
     if (rollup) {
       line.routes = ['raw', 'per-minute'];
-      line.avgOfMinuteAvgsMaxError = await averageError(ask, simpodQuery(from, to, settings.maxDataPoints, [...targets, GRAFANA_ROLLUP_SUM_TARGET]));
+      line.avgOfMinuteAvgsMaxError = await averageError(ask, simpodQuery(from, to, settings, [...targets, GRAFANA_ROLLUP_SUM_TARGET]));
     }
     return line;
   } finally {
@@ -215,8 +220,8 @@ async function averageError(ask: (body: string) => Promise<Series[]>, query: Ret
 }
 
 /** The body Grafana's JSON datasource posts for a panel with these targets over [from, to]. */
-function simpodQuery(from: number, to: number, maxDataPoints: number, targets: readonly GrafanaTarget[]) {
-  const intervalMs = DAY_MS / maxDataPoints;
+function simpodQuery(from: number, to: number, settings: Pick<GrafanaBenchSettings, 'intervalMs' | 'maxDataPoints'>, targets: readonly GrafanaTarget[]) {
+  const { intervalMs, maxDataPoints } = settings;
   return {
     app: 'dashboard',
     requestId: 'SQR1',

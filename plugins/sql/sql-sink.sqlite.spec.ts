@@ -128,3 +128,26 @@ describe('sql sink on SQLite specifics', () => {
     expect((await sink.health!()).status).toBe('down');
   });
 });
+
+describe('sql sink on SQLite: several sinks of one database file', () => {
+  it('take turns: concurrent batches of two sinks on one file all commit (no lock wait between their connections)', async () => {
+    const raw = (table: string) => ({ ...base, database: 'db/two-sinks.db', table });
+    const first = create(raw('first_orders'));
+    const second = create(raw('second_orders'));
+    await first.start();
+    await second.start();
+    try {
+      const batches = Array.from({ length: 20 }, (_, b) => Array.from({ length: 50 }, (_, i) => order(`o${b}-${i}`, b * 50 + i)));
+      // Interleaved and concurrent, as two routes of one pipeline write.
+      await Promise.all(batches.flatMap((batch) => [first.write(batch), second.write(batch)]));
+      for (const sink of [first, second]) {
+        const [dataset] = await sink.listDatasets();
+        const { rows } = await sink.queryTable({ dataset: dataset!.name, aggregations: [{ fn: 'count', as: 'n' }] });
+        expect(rows).toEqual([[1000]]);
+      }
+    } finally {
+      await first.stop();
+      await second.stop();
+    }
+  });
+});

@@ -16,6 +16,7 @@ import {
 } from '@sluice/sdk';
 import { DataSource, type DataSourceOptions, type QueryRunner } from 'typeorm';
 import { batchError } from './database-error.js';
+import { sqliteFileLock } from './sqlite-file-lock.js';
 import { RecordRows } from './record-rows.js';
 import { SerialLock } from '@sluice/sdk';
 import { dialectFor, quoteIdentifier, type SqlDialect } from './sql-dialect.js';
@@ -58,8 +59,11 @@ export class SqlSink implements Sink, Queryable {
   private readonly rows: RecordRows;
   private readonly statement: UpsertStatement;
   private readonly queries: TableQueries;
-  /** Serialises writes (and, on SQLite, reads: they share the connection and its open transaction). */
-  private readonly lock = new SerialLock();
+  /**
+   * Serialises writes (and, on SQLite, reads: they share the connection and its open transaction).
+   * On SQLite it is shared by every sink of the process writing the same database file.
+   */
+  private readonly lock: SerialLock;
   private dataSource: DataSource | undefined;
   private stopping = false;
 
@@ -74,6 +78,13 @@ export class SqlSink implements Sink, Queryable {
     this.rows = new RecordRows(this.definition.columns, config.driver, upsertKey);
     this.statement = new UpsertStatement(this.dialect, this.tableSql, this.definition.columns.map((c) => c.name), upsertKey);
     this.queries = new TableQueries(this.dialect, this.definition, this.tableSql, (sql, parameters) => this.read(sql, parameters));
+    this.lock = config.driver === 'sqlite' ? sqliteFileLock(this.sqliteFile()) : new SerialLock();
+  }
+
+  /** The SQLite database file, absolute (relative paths are relative to the config's folder). */
+  private sqliteFile(): string {
+    const file = this.config.database!;
+    return file === ':memory:' ? file : isAbsolute(file) ? file : resolve(this.context.configDir, file);
   }
 
   async start(): Promise<void> {
@@ -208,8 +219,7 @@ export class SqlSink implements Sink, Queryable {
 
   private dataSourceOptions(): DataSourceOptions {
     if (this.config.driver === 'sqlite') {
-      const file = this.config.database!;
-      const database = file === ':memory:' ? file : isAbsolute(file) ? file : resolve(this.context.configDir, file);
+      const database = this.sqliteFile();
       const synchronous = this.config.synchronous.toUpperCase();
       return {
         type: 'better-sqlite3',
