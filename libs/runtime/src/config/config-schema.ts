@@ -1,5 +1,6 @@
 import { Field, validateConfig, type ConfigIssue } from '@sluice/sdk';
 import { withoutRedundantIssues } from './config-issues.js';
+import { IsList, IsMapping, IsRequiredMapping, IsRequiredString, MAPPING, missing, Nested } from './schema-decorators.js';
 import { JobSection } from './jobs-schema.js';
 import { Type } from 'class-transformer';
 import {
@@ -12,7 +13,6 @@ import {
   Max,
   Min,
   ValidateBy,
-  ValidateNested,
   type ValidationArguments,
 } from 'class-validator';
 
@@ -20,67 +20,6 @@ import {
 // `validateConfig` (unknown fields are errors with a "did you mean"). Property initialisers are the
 // defaults. Plugin configs (`config:` of each stage) are validated afterwards against the
 // plugin's own config class, so here they are only required to be mappings.
-
-const missing = (value: unknown) => value === undefined || value === null;
-
-/** A required, non-empty string: "is required", "must be a string" or "must not be empty". */
-function IsRequiredString(): PropertyDecorator {
-  return ValidateBy({
-    name: 'isRequiredString',
-    validator: {
-      validate: (value: unknown) => typeof value === 'string' && value.trim() !== '',
-      defaultMessage: ({ value }: ValidationArguments) => (missing(value) ? 'is required' : typeof value === 'string' ? 'must not be empty' : 'must be a string'),
-    },
-  });
-}
-
-/** A required mapping validated as a nested class. */
-function IsRequiredMapping(): PropertyDecorator {
-  return ValidateBy({
-    name: 'isRequiredMapping',
-    validator: {
-      validate: (value: unknown) => typeof value === 'object' && value !== null && !Array.isArray(value),
-      defaultMessage: ({ value }: ValidationArguments) => (missing(value) ? 'is required' : MAPPING),
-    },
-  });
-}
-
-/** An optional mapping validated as a nested class. */
-function IsMapping(): PropertyDecorator {
-  return ValidateBy({
-    name: 'isMapping',
-    validator: {
-      validate: (value: unknown) => missing(value) || (typeof value === 'object' && !Array.isArray(value)),
-      defaultMessage: () => MAPPING,
-    },
-  });
-}
-
-/** A list (of mappings, checked by the nested validation): "is required", "must be a list", "must not be empty". */
-function IsList(options: { required?: string }): PropertyDecorator {
-  return ValidateBy({
-    name: 'isList',
-    validator: {
-      validate: (value: unknown) => (missing(value) ? !options.required : Array.isArray(value) && (!options.required || value.length > 0)),
-      defaultMessage: ({ value }: ValidationArguments) => {
-        if (missing(value)) return `is required (${options.required})`;
-        if (!Array.isArray(value)) return 'must be a list';
-        return `must not be empty (${options.required})`;
-      },
-    },
-  });
-}
-
-const MAPPING = 'must be a mapping (key: value)';
-
-/**
- * Validates a nested class (or each item of a list of them). A value that is no mapping gets
- * {@link MAPPING}; for a list that is no list at all, {@link validateFileSchema} keeps the list
- * check's message instead.
- */
-function Nested(each = false): PropertyDecorator {
-  return ValidateNested({ each, message: MAPPING });
-}
 
 function IsListOfStrings(): PropertyDecorator {
   return ValidateBy({

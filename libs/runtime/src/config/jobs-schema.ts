@@ -1,47 +1,12 @@
 import { Field } from '@sluice/sdk';
 import { Type } from 'class-transformer';
-import { IsBoolean, IsInt, IsOptional, IsString, Max, Min, ValidateBy, ValidateNested, type ValidationArguments } from 'class-validator';
+import { IsBoolean, IsInt, IsOptional, IsString, Max, Min, ValidateBy, type ValidationArguments } from 'class-validator';
+import { isPlainMapping, IsMapping, IsRequiredMapping, IsRequiredString, MAPPING, missing, Nested } from './schema-decorators.js';
 
 // The `jobs:` section of a Sluice config file: scheduled work the host runs besides the pipelines
 // (trigger a source, run a named query and ship its result, run a plugin action). Validated as part
 // of SluiceFileSchema; the checks across fields (exactly one schedule, exactly one kind, names that
 // exist, cron syntax) are in jobs.ts.
-
-const missing = (value: unknown) => value === undefined || value === null;
-const isPlainMapping = (value: unknown) => typeof value === 'object' && value !== null && !Array.isArray(value);
-
-/** The message config-schema.ts uses for a value that is no mapping (validateFileSchema relies on it). */
-const MAPPING = 'must be a mapping (key: value)';
-
-/** A required, non-empty string: "is required", "must be a string" or "must not be empty". */
-function IsRequiredString(): PropertyDecorator {
-  return ValidateBy({
-    name: 'isRequiredString',
-    validator: {
-      validate: (value: unknown) => typeof value === 'string' && value.trim() !== '',
-      defaultMessage: ({ value }: ValidationArguments) => (missing(value) ? 'is required' : typeof value === 'string' ? 'must not be empty' : 'must be a string'),
-    },
-  });
-}
-
-/** A required mapping validated as a nested class. */
-function IsRequiredMapping(): PropertyDecorator {
-  return ValidateBy({
-    name: 'isRequiredMapping',
-    validator: {
-      validate: isPlainMapping,
-      defaultMessage: ({ value }: ValidationArguments) => (missing(value) ? 'is required' : MAPPING),
-    },
-  });
-}
-
-/** An optional mapping (validated as a nested class when it has one). */
-function IsMapping(): PropertyDecorator {
-  return ValidateBy({
-    name: 'isMapping',
-    validator: { validate: (value: unknown) => missing(value) || isPlainMapping(value), defaultMessage: () => MAPPING },
-  });
-}
 
 /** An optional mapping of strings (HTTP headers). */
 function IsStringMap(): PropertyDecorator {
@@ -56,10 +21,6 @@ function IsStringMap(): PropertyDecorator {
       },
     },
   });
-}
-
-function Nested(each = false): PropertyDecorator {
-  return ValidateNested({ each, message: MAPPING });
 }
 
 /** Job names: letters, digits, ".", "_" and "-" (they are URL path segments and metric labels). */
