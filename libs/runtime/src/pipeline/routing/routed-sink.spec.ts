@@ -510,3 +510,43 @@ describe('RoutedSink: queries', () => {
     expect(isQueryable(sink)).toBe(false);
   });
 });
+
+describe('RoutedSink: per-key order when a route sink refuses an output retryably', () => {
+  it('writes the later outputs of that key again after the refused one, so the newest value stays last', async () => {
+    // Every record becomes a running total under one key (as `aggregate` emits): seq 0, 1, 2 → totals 1, 2, 3.
+    let total = 0;
+    const totals = transformControl();
+    totals.process = (record) => ({ ...record, key: 'G', value: { seq: seq(record), total: ++total } });
+    let refusals = 1;
+    const sink = sinkControl({
+      refuse: (record) => (seq(record) === 0 && refusals-- > 0 ? new RecordError('timeout', { retryable: true }) : undefined),
+    });
+    const routes = routed([{ name: 'totals', transforms: [scriptedTransform(totals, 'totals')], sink: memorySink(sink) }]);
+    await routes.start();
+    const batch = batchOf({}, {}, {});
+
+    // The first output is refused; the later ones of its key were stored, and are written again after it.
+    expect(failures(await routes.write(batch))).toEqual([{ index: 0, message: 'route "totals": routes.totals.sink (memory): timeout', retryable: true }]);
+    expect(await routes.write([batch[0]!])).toBeUndefined();
+    const values = sink.stored.map((record) => (record.value as { total: number }).total);
+    expect(values).toEqual([2, 3, 1, 2, 3]);
+    expect(values.at(-1)).toBe(3);
+    // The transform saw each record once, and a third write of the records has nothing left to store.
+    expect(seenSeqs(totals)).toEqual([0, 1, 2]);
+    expect(await routes.write(batch)).toBeUndefined();
+    expect(sink.stored).toHaveLength(5);
+    await routes.stop();
+  });
+
+  it('leaves the other keys and a refusal for good alone', async () => {
+    const keyed = transformControl();
+    keyed.process = (record) => ({ ...record, key: seq(record) === 1 ? 'other' : 'G' });
+    const sink = sinkControl({ refuse: (record) => (seq(record) === 0 ? invalidRecord('bad value') : undefined) });
+    const routes = routed([{ name: 'r', transforms: [scriptedTransform(keyed, 'keyed')], sink: memorySink(sink) }]);
+    await routes.start();
+    const batch = batchOf({}, {}, {});
+    expect(failures(await routes.write(batch))).toEqual([{ index: 0, message: 'route "r": routes.r.sink (memory): bad value', retryable: false }]);
+    expect(seqs(sink.stored)).toEqual([1, 2]);
+    await routes.stop();
+  });
+});

@@ -108,7 +108,8 @@ export class RoutedSink implements Sink {
     // record (not retryable), and what the routes stored already is skipped then.
     if (thrown.length > 0) throw thrown.find((error) => isRetryable(error)) ?? thrown[0];
     if (failures.byIndex.size === 0) return;
-    return { failed: [...failures.byIndex].map(([index, error]) => ({ index, error })) };
+    // In batch order: the runtime writes the records it retries in this order.
+    return { failed: [...failures.byIndex].sort(([a], [b]) => a - b).map(([index, error]) => ({ index, error })) };
   }
 
   /**
@@ -148,7 +149,10 @@ export class RoutedSink implements Sink {
     return all;
   }
 
-  /** Writes the outputs route `r` has not stored yet; what its sink refuses stays pending and fails its record. */
+  /**
+   * Writes the outputs route `r` has not stored yet; what its sink refuses stays pending and fails
+   * its record. Later outputs of the key of a retryably refused one are written again after it.
+   */
   private async writeRoute(route: Route, r: number, entries: ReadonlyArray<ReadonlyArray<RouteEntry | undefined>>, failures: BatchFailures): Promise<void> {
     const outputs: SluiceRecord[] = [];
     const owners: number[] = [];
@@ -165,12 +169,27 @@ export class RoutedSink implements Sink {
     if (outputs.length === 0) return;
     const result = await route.sink.instance.write(outputs);
     const refused = new Set<number>();
+    /** Per key, the first output the sink refused retryably: it will be written again, later. */
+    const retriedKeys = new Map<string, number>();
     for (const { index, error } of result?.failed ?? []) {
       const owner = owners[index];
       if (owner === undefined) continue;
       refused.add(index);
       failures.add(owner, new RecordError(`route "${route.name}": ${route.sink.stage} (${route.sink.plugin}): ${describeError(error)}`, { retryable: isRetryable(error), cause: error }));
+      const key = outputs[index]!.key;
+      if (key !== null && isRetryable(error) && !((retriedKeys.get(key) ?? Infinity) < index)) retriedKeys.set(key, index);
     }
-    for (const { entry, from } of written) entry.pending = entry.pending.filter((_, k) => refused.has(from + k));
+    const entryOf = (index: number) => written.findLast(({ from }) => from <= index)!.entry;
+    const pending = new Map<OutputsEntry, SluiceRecord[]>(written.map(({ entry, from }) => [entry, entry.pending.filter((_, k) => refused.has(from + k))]));
+    // Per-key order: an output stored after a refused one of the same key would be overwritten by it
+    // when the refused one is written again (an older aggregate over a newer one). Such an output is
+    // written again right after it, with the record that owns the refused one.
+    for (let index = 0; retriedKeys.size > 0 && index < outputs.length; index++) {
+      const key = outputs[index]!.key;
+      const first = key === null ? undefined : retriedKeys.get(key);
+      if (first === undefined || index <= first || refused.has(index)) continue;
+      pending.get(entryOf(first))!.push(outputs[index]!);
+    }
+    for (const [entry, left] of pending) entry.pending = left;
   }
 }
