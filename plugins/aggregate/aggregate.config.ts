@@ -139,12 +139,19 @@ export class AggregateConfig {
 
   @Field({
     description:
-      'Whether the state (groups, distinct entities, windows) survives restarts: it is saved atomically as JSON to `<dataDir>/state/<pipeline>/<stage>.aggregate.json` on stop and at most every snapshotIntervalMs after changes, and read back on start (a file that is unreadable, or was written for different groupBy/each/metrics/distinct/window.sizeMs, is ignored with a warning). The state is per process: with the Kafka transport, key the records by the group so that one host owns each group. After a crash (no stop) the last snapshot is restored: records applied since it and committed are not delivered again (their changes are lost), and records applied before it but not yet committed are delivered again (at-least-once) and, without `distinct`, counted twice; with `distinct` they replace themselves.',
+      'Whether the state (groups, distinct entities, windows) survives restarts: it is saved atomically as JSON to `<dataDir>/state/<pipeline>/<stage>.aggregate.json` (see `saveBeforeAck`, and on stop) and read back on start (a file that is unreadable, or was written for different groupBy/each/metrics/distinct/window.sizeMs, is ignored with a warning). The state is per process: with the Kafka transport, key the records by the group so that one host owns each group. After a crash (no stop), records that were processed but not yet acknowledged are delivered again (at-least-once): without `distinct` they may count twice; with `distinct` they replace themselves.',
   })
   @IsBoolean()
   persistState = true;
 
-  @Field({ description: 'With persistState: shortest time between two saves of the state while records arrive, in milliseconds (a crash loses at most this much of it).', example: 5_000 })
+  @Field({
+    description:
+      'With persistState: save the state whenever a batch changed it, before the batch is acknowledged (the runtime flushes the transform then), so a crash loses no acknowledged change. false: save at most every snapshotIntervalMs and on stop, which costs less with a large state (many distinct entities) but a crash loses the changes of the last interval that were acknowledged.',
+  })
+  @IsBoolean()
+  saveBeforeAck = true;
+
+  @Field({ description: 'With persistState and saveBeforeAck false: shortest time between two saves of the state while records arrive, in milliseconds (a crash loses at most this much of it).', example: 5_000 })
   @IsInt()
   @Min(1)
   snapshotIntervalMs = 5_000;

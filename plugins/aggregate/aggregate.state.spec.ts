@@ -208,9 +208,30 @@ describe('aggregate: state persistence', () => {
     await expect(transform.actions.snapshot!.run({}, new AbortController().signal)).rejects.toThrow('persistState is false: this stage keeps no state file');
   });
 
-  it('saves snapshotIntervalMs after a change, on an unref\'d timer, without waiting for stop', async () => {
+  it('saves on flush, before the runtime acknowledges the batch, only when the state changed', async () => {
+    const transform = await started(COUNTS);
+    await transform.process(makeRecord({ g: 'a', v: 2 }));
+    expect(existsSync(stateFile())).toBe(false);
+    await transform.flush();
+    expect(JSON.parse(readFileSync(stateFile(), 'utf8')).groups).toEqual([{ window: null, values: ['a'], totals: [[1, 1, 1, 1], [1, 2, 2, 2]] }]);
+    const savedAt = transform.health().details!.lastSavedAt;
+    await transform.flush();
+    expect(transform.health().details!.lastSavedAt).toBe(savedAt);
+    await transform.stop();
+  });
+
+  it('refuses the flush (so the batch is delivered again) when the state cannot be saved', async () => {
+    writeFileSync(join(dataDir, 'state'), 'a file where the state folder should be');
+    const transform = await started(COUNTS);
+    await transform.process(makeRecord({ g: 'a', v: 2 }));
+    await expect(transform.flush()).rejects.toThrow();
+    await transform.stop();
+  });
+
+  it('with saveBeforeAck false: saves snapshotIntervalMs after a change, on an unref\'d timer, without waiting for stop', async () => {
     jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask', 'performance'] });
-    const transform = await started({ ...COUNTS, snapshotIntervalMs: 5_000 });
+    const transform = await started({ ...COUNTS, saveBeforeAck: false, snapshotIntervalMs: 5_000 });
+    await transform.flush();
     await transform.process(makeRecord({ g: 'a', v: 2 }));
     await transform.process(makeRecord({ g: 'a', v: 3 }));
     expect(jest.getTimerCount()).toBe(1);

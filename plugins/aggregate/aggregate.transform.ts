@@ -84,6 +84,15 @@ export class AggregateTransform implements Transform, PluginActions {
     return contribution instanceof Promise ? contribution.then((read) => this.emit(record, read)) : this.emit(record, contribution);
   }
 
+  /**
+   * With `saveBeforeAck`: saves the state when it changed since the last save, before the runtime
+   * acknowledges the batch that changed it. A failure refuses the batch (it is delivered again).
+   */
+  async flush(): Promise<void> {
+    if (!this.saver || !this.config.saveBeforeAck || !this.saver.dirty) return;
+    await this.saver.save();
+  }
+
   /** Saves the state; a failure to save is logged (the records are safe upstream), not thrown. */
   async stop(): Promise<void> {
     if (!this.saver) return;
@@ -109,7 +118,7 @@ export class AggregateTransform implements Transform, PluginActions {
   /** Applies the contribution (all or nothing) and builds the output records. */
   private emit(record: SluiceRecord, contribution: RecordContribution): SluiceRecord[] {
     const touched = this.state.apply(contribution, record.timestamp);
-    this.saver?.changed();
+    if (!this.config.saveBeforeAck) this.saver?.changed();
     const updatedAt = this.config.updatedAtField === '' ? undefined : isoTime(this.clock());
     const outputs: SluiceRecord[] = touched.map((group) => withValue(record, this.valueOf(group, updatedAt), { key: group.key }));
     if (this.config.passThrough) outputs.unshift(record);

@@ -58,6 +58,11 @@ export class StateSaver {
     return true;
   }
 
+  /** Whether the state changed since it was last written (or read). */
+  get dirty(): boolean {
+    return this.state.version !== this.savedVersion;
+  }
+
   /** Call after the state changed: schedules a save unless one is already scheduled. */
   changed(): void {
     if (this.timer !== undefined || this.state.version === this.savedVersion) return;

@@ -11,6 +11,13 @@ export type TransformOutput = SluiceRecord | readonly SluiceRecord[] | null;
 export interface Transform {
   start?(): Promise<void>;
   process(record: SluiceRecord): TransformOutput | Promise<TransformOutput>;
+  /**
+   * For stateful transforms (counts, windows...): make what the records processed so far changed in
+   * your state durable. The runtime calls it once a batch's outputs were passed on and before the
+   * batch is acknowledged, so a crash never loses the effect of an acknowledged record. Throwing
+   * refuses the batch (it is delivered again). Resolve at once when nothing changed.
+   */
+  flush?(): Promise<void>;
   stop?(): Promise<void>;
   health?(): HealthReport | Promise<HealthReport>;
 }

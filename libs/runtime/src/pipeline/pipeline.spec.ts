@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { RecordError, type SluiceRecord } from '@sluice/sdk';
+import { RecordError, type Checkpoint, type SluiceRecord } from '@sluice/sdk';
 import { createEmbeddedTransport } from '#transports';
 import { Pipeline } from './pipeline.js';
 import {
@@ -10,9 +10,11 @@ import {
   memorySink,
   pickyTransform,
   pipelineConfig,
+  scriptedTransform,
   waitFor,
   type CountingSourceControl,
   type MemorySinkControl,
+  type ScriptedTransformControl,
 } from '../testing/memory-plugins.js';
 
 const seqs = (records: readonly SluiceRecord[]) => records.map((r) => (r.value as { seq: number }).seq);
@@ -188,5 +190,28 @@ describe('Pipeline on the embedded transport', () => {
     const source = pipeline.status().stages.find((s) => s.stage === 'source');
     expect(source?.counters.restarts).toBe(1);
     expect(source?.lastError?.message).toBe('crash at 61');
+  });
+});
+
+describe('Pipeline: stateful transforms are flushed before their records are acknowledged', () => {
+  it('commits no source position before the transform flushed the batch that held it', async () => {
+    const transform: ScriptedTransformControl = { seen: [] };
+    /** Records the transform had processed at each flush. */
+    const flushedUpTo: number[] = [];
+    transform.flush = () => void flushedUpTo.push(transform.seen.length);
+    const commitsAt: Array<{ seq: number; flushed: number }> = [];
+    class RecordingCommits extends Array<Checkpoint> {
+      override push(...items: Checkpoint[]): number {
+        for (const checkpoint of items) commitsAt.push({ seq: checkpoint.seq as number, flushed: flushedUpTo.at(-1) ?? 0 });
+        return super.push(...items);
+      }
+    }
+    const src = sourceControl({ total: 60, batchSize: 10, commits: new RecordingCommits() });
+    const sink = sinkControl();
+    await run(new Pipeline(pipelineConfig({ source: countingSource(src), transforms: [scriptedTransform(transform)], sink: memorySink(sink), deadLetter: memorySink(sinkControl(), 'dlq') }), environment(createEmbeddedTransport().transport, tempDir())));
+    expect(sink.stored).toHaveLength(60);
+    expect(flushedUpTo.length).toBeGreaterThan(0);
+    expect(commitsAt.length).toBeGreaterThan(0);
+    for (const { seq, flushed } of commitsAt) expect(seq).toBeLessThan(flushed);
   });
 });

@@ -104,8 +104,10 @@ export class TransformRunner {
   }
 
   private async forward({ outputs, dead }: Processed, received: number): Promise<void> {
-    const { transport, output, deadLetters, monitor } = this.options;
+    const { transport, output, deadLetters, monitor, transform } = this.options;
     await Promise.all([outputs.length > 0 ? transport.publish(output, outputs) : undefined, deadLetters.send(dead)]);
+    // The transform's state must hold what this batch did before the batch is acknowledged.
+    await transform.flush?.();
     monitor.counters.out += outputs.length;
     monitor.counters.deadLettered += dead.length;
     monitor.counters.acked += received;

@@ -145,8 +145,10 @@ export interface ScriptedTransformControl {
   seen: unknown[];
   /** What the transform makes of a record (default: the record as is); throw to fail it. */
   process?: (record: SluiceRecord) => TransformOutput | Promise<TransformOutput>;
-  /** Lifecycle calls, recorded as `<name>.start` and `<name>.stop`. */
+  /** Lifecycle calls, recorded as `<name>.start`, `<name>.flush` and `<name>.stop`. */
   events?: string[];
+  /** Called on `flush` (after it is recorded); throw to fail it. */
+  flush?: () => void;
 }
 
 /** A transform the test scripts: records what it saw, does what `control.process` says. */
@@ -164,6 +166,10 @@ export function scriptedTransform(control: ScriptedTransformControl, name = 'scr
         process(record: SluiceRecord) {
           control.seen.push(record.value);
           return control.process ? control.process(record) : record;
+        },
+        async flush() {
+          control.events?.push(`${name}.flush`);
+          control.flush?.();
         },
         async stop() {
           control.events?.push(`${name}.stop`);

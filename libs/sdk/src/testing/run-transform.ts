@@ -17,7 +17,7 @@ function isRecord(value: unknown): value is SluiceRecord {
   return typeof value === 'object' && value !== null && 'value' in value && 'origin' in value && 'headers' in value;
 }
 
-/** Pushes records (or plain values, wrapped with {@link makeRecord}) through a transform plugin. */
+/** Pushes records (or plain values, wrapped with {@link makeRecord}) through a transform plugin, as one batch (then `flush`, then `stop`). */
 export async function runTransform(definition: TransformPluginDefinition, rawConfig: unknown, inputs: readonly unknown[], options: HarnessOptions = {}): Promise<RunTransformResult> {
   const { config, context } = prepare(definition, rawConfig, options);
   const transform = definition.create(config, context);
@@ -37,6 +37,8 @@ export async function runTransform(definition: TransformPluginDefinition, rawCon
         deadLetters.push({ record, error: describeError(error), retryable: isRetryable(error) });
       }
     }
+    // As the runtime does before acknowledging a batch.
+    await transform.flush?.();
   } finally {
     await transform.stop?.();
   }

@@ -550,3 +550,28 @@ describe('RoutedSink: per-key order when a route sink refuses an output retryabl
     await routes.stop();
   });
 });
+
+describe('RoutedSink: flushing the routes\' transforms', () => {
+  it('flushes after the routes stored the batch, and refuses the batch (retryably) when a flush fails', async () => {
+    const events: string[] = [];
+    let failFlush = true;
+    const counting = transformControl({ events, flush: () => {
+      if (failFlush) {
+        failFlush = false;
+        throw new Error('disk full');
+      }
+    } });
+    const sink = sinkControl({ beforeWrite: (batch) => void events.push(`write ${batch.length}`) });
+    const routes = routed([{ name: 'counts', transforms: [scriptedTransform(counting, 'counting')], sink: memorySink(sink) }]);
+    await routes.start();
+    const batch = batchOf({}, {});
+    const error = await thrownBy(routes.write(batch));
+    expect(isRetryable(error)).toBe(true);
+    expect((error as Error).message).toBe("flushing the routes' transforms failed: disk full");
+    // Written again: nothing left to store or to process, the flush succeeds and the batch is acknowledged.
+    expect(await routes.write(batch)).toBeUndefined();
+    expect(events).toEqual(['counting.start', 'write 2', 'counting.flush', 'counting.flush']);
+    expect(seenSeqs(counting)).toEqual([0, 1]);
+    await routes.stop();
+  });
+});

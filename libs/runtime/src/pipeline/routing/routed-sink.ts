@@ -107,9 +107,20 @@ export class RoutedSink implements Sink {
     // A failed route makes the whole batch fail; the runtime writes it again (retryable) or record by
     // record (not retryable), and what the routes stored already is skipped then.
     if (thrown.length > 0) throw thrown.find((error) => isRetryable(error)) ?? thrown[0];
+    await this.flushTransforms();
     if (failures.byIndex.size === 0) return;
     // In batch order: the runtime writes the records it retries in this order.
     return { failed: [...failures.byIndex].sort(([a], [b]) => a - b).map(([index, error]) => ({ index, error })) };
+  }
+
+  /** Lets the routes' stateful transforms make their state durable before the batch is acknowledged. */
+  private async flushTransforms(): Promise<void> {
+    const transforms = this.routes.flatMap((route) => route.transforms);
+    try {
+      await Promise.all(transforms.map((transform) => transform.instance.flush?.()));
+    } catch (error) {
+      throw new RecordError(`flushing the routes' transforms failed: ${describeError(error)}`, { retryable: true, cause: error });
+    }
   }
 
   /**
