@@ -17,8 +17,8 @@ export const GRAFANA_TARGETS: readonly GrafanaTarget[] = [
 
 /**
  * The named queries of the rollup scenarios, the same panel over the per-minute table: the average
- * of the minute averages (approximate: minutes are not weighted by their counts) and the sum of
- * the minute counts (exact).
+ * of the minute averages weighted by the minutes' counts (exact: SUM(value_avg·points) ÷
+ * SUM(points)) and the sum of the minute counts (exact).
  */
 export const GRAFANA_ROLLUP_TARGETS: readonly GrafanaTarget[] = [
   { refId: 'A', target: 'minute-value-avg' },
@@ -27,8 +27,8 @@ export const GRAFANA_ROLLUP_TARGETS: readonly GrafanaTarget[] = [
 
 /**
  * A named query over the rollup table that the measured requests do not ask for: the sum of the
- * minute sums, asked once after them so that the bench can compute the exact (count-weighted)
- * average per bucket, sum ÷ count, and report how far the average of minute averages is from it.
+ * minute sums, asked once after them so that the bench can compute the exact average per bucket
+ * another way, sum ÷ count, and report how far the weighted average of minute averages is from it.
  */
 export const GRAFANA_ROLLUP_SUM_TARGET: GrafanaTarget = { refId: 'C', target: 'minute-value-sum' };
 
@@ -109,7 +109,7 @@ ${indent(
     : `    sink:
 ${indent(rawSink, 6)}`;
   const queries = rollup
-    ? `  - { name: minute-value-avg, pipeline: points, dataset: ${input.rollupTable}, kind: timeseries, aggregation: avg, value: value_avg }
+    ? `  - { name: minute-value-avg, pipeline: points, dataset: ${input.rollupTable}, kind: timeseries, aggregation: avg, value: value_avg, weight: points }
   - { name: minute-value-count, pipeline: points, dataset: ${input.rollupTable}, kind: timeseries, aggregation: sum, value: points }
   - { name: minute-value-sum, pipeline: points, dataset: ${input.rollupTable}, kind: timeseries, aggregation: sum, value: value_sum }`
     : `  - { name: value-avg, pipeline: points, dataset: ${input.rawTable}, kind: timeseries, aggregation: avg, value: value }

@@ -185,7 +185,7 @@ async function runScenario(scenario: GrafanaScenario, settings: GrafanaBenchSett
     };
     if (rollup) {
       line.routes = ['raw', 'per-minute'];
-      line.avgOfMinuteAvgsMaxError = await averageError(ask, simpodQuery(from, to, settings, [...targets, GRAFANA_ROLLUP_SUM_TARGET]));
+      line.weightedAvgMaxError = await averageError(ask, simpodQuery(from, to, settings, [...targets, GRAFANA_ROLLUP_SUM_TARGET]));
     }
     return line;
   } finally {
@@ -198,10 +198,11 @@ async function runScenario(scenario: GrafanaScenario, settings: GrafanaBenchSett
 }
 
 /**
- * How far the rollup's average (the average of the minute averages in a bucket, target A) is from
- * the exact average of the bucket's points (the sum of the minute sums ÷ the sum of the minute
- * counts, targets C and B), asked once after the measured requests: the largest absolute
- * difference over the buckets, in units of `value` (which lies in [0, 100)).
+ * How far the rollup's average (the minute averages of a bucket weighted by their counts, target A)
+ * is from the average of the bucket's points computed another way (the sum of the minute sums ÷
+ * the sum of the minute counts, targets C and B), asked once after the measured requests: the
+ * largest absolute difference over the buckets, in units of `value` (which lies in [0, 100)); ~0
+ * (floating-point rounding) when the weighted average is right.
  */
 async function averageError(ask: (body: string) => Promise<Series[]>, query: ReturnType<typeof simpodQuery>): Promise<number> {
   const answer = await ask(JSON.stringify(query));

@@ -332,6 +332,10 @@ describe('cassandra sink (real Cassandra)', () => {
       expect(await sink.queryTimeSeries({ dataset: table, aggregation: 'avg', value: 'value', ...range, filters: [{ column: 'value', op: '>=', value: 2 }] })).toEqual([
         { name: 'avg(value)', points: [[2.5, T0], [5.5, T0 + 2 * minute]] },
       ]);
+      // Weighted by id (= value here): SUM(value·id) / SUM(id) per bucket.
+      expect(await sink.queryTimeSeries({ dataset: table, aggregation: 'avg', value: 'value', weight: 'id', ...range })).toEqual([
+        { name: 'avg(value)', points: [[(0 + 1 + 4 + 9) / (0 + 1 + 2 + 3), T0], [(16 + 25 + 36 + 49) / (4 + 5 + 6 + 7), T0 + 2 * minute]] },
+      ]);
     });
 
     it('answers table queries with range, filters, sorting and limit', async () => {

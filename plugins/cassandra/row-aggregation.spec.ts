@@ -13,6 +13,25 @@ describe('row aggregation', () => {
     expect([text.result('min', false), text.result('max', false)]).toEqual(['apple', 'zucchini']);
   });
 
+  it('averages weighted by the weight of each value, leaving out rows where either is null', () => {
+    const acc = new Accumulator(true);
+    for (const [value, weight] of [[2, 3], [10, 1], [null, 5], [100, null], [undefined, 2], [7, 0]] as const) acc.add(value, weight);
+    expect(acc.result('avg', false)).toBe((2 * 3 + 10 * 1 + 7 * 0) / 4);
+    // The other aggregates stay unweighted.
+    expect([acc.result('count', true), acc.result('sum', false)]).toEqual([6, 119]);
+    const zero = new Accumulator(true);
+    zero.add(5, 0);
+    zero.add(6, null);
+    expect(zero.result('avg', false)).toBeNull();
+    expect(new Accumulator(true).result('avg', false)).toBeNull();
+    // Weighted buckets: a bucket holding rows whose weights add up to 0 is a null point.
+    const buckets = new TimeBuckets(0, 99, 50, true);
+    buckets.add('s', 10, 4, 1);
+    buckets.add('s', 20, 1, 3);
+    buckets.add('s', 60, 9, 0);
+    expect(buckets.result('avg')).toEqual([{ name: 's', points: [[7 / 4, 0], [null, 50]] }]);
+  });
+
   it('orders text by code point (UTF-8 byte order, as Cassandra), numbers numerically, false before true', () => {
     expect(compareValues('\u{1F600}', '\uFF01')).toBeGreaterThan(0); // UTF-16 order would say the opposite
     expect(compareValues('ab', 'abc')).toBeLessThan(0);

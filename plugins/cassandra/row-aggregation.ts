@@ -4,6 +4,10 @@ import type { Aggregation } from '@sluice/sdk';
  * Aggregates computed in the plugin (Cassandra has no GROUP BY over arbitrary columns and no time
  * bucketing), with SQL's semantics: `count` without a column counts rows, with a column its non-null
  * values; sum/avg/min/max skip nulls and are null when nothing was left.
+ *
+ * A `weighted` accumulator answers `avg` as the average weighted by the weight given with each
+ * value: SUM(value·weight) / SUM(weight) over the rows where neither is null, null when no such row
+ * was added or their weights add up to 0.
  */
 export class Accumulator {
   private rows = 0;
@@ -11,11 +15,22 @@ export class Accumulator {
   private sum = 0;
   private min: unknown = null;
   private max: unknown = null;
+  private weightedSum = 0;
+  private weights = 0;
 
-  /** Adds one row; `value` is the aggregated column's value (decoded), undefined for a plain row count. */
-  add(value: unknown): void {
+  constructor(private readonly weighted = false) {}
+
+  /**
+   * Adds one row; `value` is the aggregated column's value (decoded), undefined for a plain row
+   * count; `weight` is the weight column's value (decoded) of a weighted accumulator.
+   */
+  add(value: unknown, weight?: unknown): void {
     this.rows++;
     if (value === null || value === undefined) return;
+    if (this.weighted && typeof value === 'number' && typeof weight === 'number') {
+      this.weightedSum += value * weight;
+      this.weights += weight;
+    }
     this.values++;
     if (typeof value === 'number') this.sum += value;
     if (this.min === null || compareValues(value, this.min) < 0) this.min = value;
@@ -29,6 +44,7 @@ export class Accumulator {
       case 'sum':
         return this.values === 0 ? null : this.sum;
       case 'avg':
+        if (this.weighted) return this.weights === 0 ? null : this.weightedSum / this.weights;
         return this.values === 0 ? null : this.sum / this.values;
       case 'min':
         return this.min;
@@ -83,21 +99,23 @@ export function compareForSort(a: unknown, b: unknown, direction: 'asc' | 'desc'
 export class TimeBuckets {
   private readonly series = new Map<string, Map<number, Accumulator>>();
 
+  /** `weighted`: the buckets' accumulators are weighted (see {@link Accumulator}). */
   constructor(
     private readonly from: number,
     private readonly to: number,
     private readonly width: number,
+    private readonly weighted = false,
   ) {}
 
   /** Adds a row at `time` (epoch ms) to the series `name`; rows outside [from, to] are ignored. */
-  add(name: string, time: number, value: unknown): void {
+  add(name: string, time: number, value: unknown, weight?: unknown): void {
     if (!(time >= this.from && time <= this.to)) return;
     const index = Math.floor((time - this.from) / this.width);
     let buckets = this.series.get(name);
     if (!buckets) this.series.set(name, (buckets = new Map()));
     let accumulator = buckets.get(index);
-    if (!accumulator) buckets.set(index, (accumulator = new Accumulator()));
-    accumulator.add(value);
+    if (!accumulator) buckets.set(index, (accumulator = new Accumulator(this.weighted)));
+    accumulator.add(value, weight);
   }
 
   /** Makes sure a series exists even without rows (an ungrouped query always answers one series). */

@@ -100,6 +100,18 @@ describe('table queries (computed in the plugin)', () => {
     ]);
   });
 
+  it('averages weighted by another column, leaving out rows where either is null', async () => {
+    const { queries, statements } = setup();
+    const base = { dataset: 'readings', from: T0, to: T0 + 3 * minute, intervalMs: minute, aggregation: 'avg', value: 'v', weight: 'n' } as const;
+    // b@30s has no weight, a@65s no value (its bucket holds a row: a null point).
+    expect(await queries.timeSeries(base)).toEqual([{ name: 'avg(v)', points: [[(1 * 10 + 3 * 20) / 30, T0], [null, T0 + minute], [7, T0 + 2 * minute]] }]);
+    expect(statements[0].cql).toBe('SELECT "at", "v", "n" FROM "k"."readings" WHERE "at" >= ? AND "at" <= ? ALLOW FILTERING');
+    expect(await queries.timeSeries({ ...base, groupBy: 'sensor' })).toEqual([
+      { name: 'a', points: [[(1 * 10 + 3 * 20) / 30, T0], [null, T0 + minute]] },
+      { name: 'b', points: [[null, T0], [7, T0 + 2 * minute]] },
+    ]);
+  });
+
   it('answers an empty series when nothing is in range', async () => {
     const { queries } = setup();
     expect(await queries.timeSeries({ dataset: 'readings', aggregation: 'count', from: T0 + 10 * minute, to: T0 + 20 * minute, intervalMs: minute })).toEqual([{ name: 'count', points: [] }]);
@@ -191,6 +203,19 @@ describe('table queries (computed in the plugin)', () => {
       ['b', 2, 2, 17, T0 + 30_000, 'b'],
       ['a', 3, 2, 4, T0 + 10_000, 'a'],
     ]);
+    const weighted = await queries.table({
+      dataset: 'readings',
+      columns: ['sensor'],
+      aggregations: [{ fn: 'avg', column: 'v', weight: 'n', as: 'w' }, { fn: 'avg', column: 'v', as: 'plain' }],
+      from: T0,
+      to: T0 + 3 * minute,
+      orderBy: [{ column: 'sensor', direction: 'asc' }],
+    });
+    // a: the row without v is left out; b: the row without n too (the plain average keeps it).
+    expect(weighted.rows).toEqual([
+      ['a', (1 * 10 + 3 * 20) / 30, 2],
+      ['b', 7, 8.5],
+    ]);
     const overall = await queries.table({ dataset: 'readings', aggregations: [{ fn: 'avg', column: 'n', as: 'avg' }], from: T0 + 10 * minute });
     expect(overall.rows).toEqual([[null]]);
     const { queries: counting, statements } = setup();
@@ -211,6 +236,13 @@ describe('table queries (computed in the plugin)', () => {
       'value column "sensor" is text; "sum" needs a number column (int, bigint, float, double or decimal)',
     );
     expect(await refused(queries.timeSeries({ dataset: 'readings', aggregation: 'avg', ...range }))).toBe('aggregation "avg" needs a value column');
+    expect(await refused(queries.timeSeries({ dataset: 'readings', aggregation: 'sum', value: 'v', weight: 'n', ...range }))).toBe(
+      'weight only applies to aggregation "avg" (a weighted average), not "sum"',
+    );
+    expect(await refused(queries.timeSeries({ dataset: 'readings', aggregation: 'avg', value: 'v', weight: 'ok', ...range }))).toBe(
+      'weight column "ok" is boolean; a weighted average needs a number column (int, bigint, float, double or decimal)',
+    );
+    expect(await refused(queries.timeSeries({ dataset: 'readings', aggregation: 'avg', value: 'v', weight: 'nn', ...range }))).toMatch(/^weight: unknown column "nn".*did you mean "n"/);
     expect(await refused(queries.timeSeries({ dataset: 'readings', aggregation: 'count', groupBy: 'tags', ...range }))).toBe('groupBy column "tags" is list<text> and cannot be grouped on');
     expect(await refused(queries.timeSeries({ dataset: 'readings', aggregation: 'count', from: T0, to: T0 - 1, intervalMs: 1 }))).toBe(`from (${T0}) is after to (${T0 - 1})`);
     expect(await refused(queries.timeSeries({ dataset: 'readings', aggregation: 'count', from: T0, to: T0, intervalMs: 0 }))).toBe('intervalMs must be a positive number of milliseconds, got 0');
@@ -230,6 +262,12 @@ describe('table queries (computed in the plugin)', () => {
     );
     expect(await refused(queries.table({ dataset: 'readings', aggregations: [{ fn: 'max', column: 'ok', as: 'm' }] }))).toBe('aggregations[0]: "max" cannot compare values of boolean column "ok"');
     expect(await refused(queries.table({ dataset: 'readings', aggregations: [{ fn: 'sum', as: 's' }] }))).toBe('aggregations[0]: "sum" needs a column');
+    expect(await refused(queries.table({ dataset: 'readings', aggregations: [{ fn: 'sum', column: 'v', weight: 'n', as: 's' }] }))).toBe(
+      'aggregations[0]: weight only applies to fn "avg" (a weighted average), not "sum"',
+    );
+    expect(await refused(queries.table({ dataset: 'readings', aggregations: [{ fn: 'avg', column: 'v', weight: 'sensor', as: 's' }] }))).toBe(
+      'aggregations[0]: a weighted average needs a number weight column, "sensor" is text',
+    );
     expect(await refused(queries.table({ dataset: 'readings', columns: [], aggregations: [] }))).toBe('the query selects nothing: give columns or aggregations');
     expect(await refused(queries.table({ dataset: 'readings', limit: -1 }))).toBe('limit must be a non-negative integer, got -1');
   });

@@ -94,12 +94,22 @@ export class TableQueries {
     if (typeof query.intervalMs !== 'number' || !Number.isFinite(query.intervalMs) || query.intervalMs <= 0) {
       throw new InvalidQueryError(`intervalMs must be a positive number of milliseconds, got ${String(query.intervalMs)}`);
     }
+    if (query.weight !== undefined && query.aggregation !== 'avg') {
+      throw new InvalidQueryError(`weight only applies to aggregation "avg" (a weighted average), not "${query.aggregation}"`);
+    }
     let value: CqlColumn | undefined;
+    let weight: CqlColumn | undefined;
     if (query.aggregation !== 'count') {
       if (!query.value) throw new InvalidQueryError(`aggregation "${query.aggregation}" needs a value column`);
       value = this.column(query.value, 'value');
       if (!isNumericType(value.type)) {
         throw new InvalidQueryError(`value column "${value.name}" is ${value.typeText}; "${query.aggregation}" needs a number column (int, bigint, float, double or decimal)`);
+      }
+      if (query.weight !== undefined) {
+        weight = this.column(query.weight, 'weight');
+        if (!isNumericType(weight.type)) {
+          throw new InvalidQueryError(`weight column "${weight.name}" is ${weight.typeText}; a weighted average needs a number column (int, bigint, float, double or decimal)`);
+        }
       }
     }
     const group = query.groupBy === undefined ? undefined : this.column(query.groupBy, 'groupBy');
@@ -107,15 +117,15 @@ export class TableQueries {
     const filters = this.prepareFilters(query.filters);
 
     const seriesName = query.aggregation === 'count' ? 'count' : `${query.aggregation}(${value!.name})`;
-    const buckets = new TimeBuckets(query.from, query.to, query.intervalMs);
+    const buckets = new TimeBuckets(query.from, query.to, query.intervalMs, weight !== undefined);
     if (!group) buckets.ensure(seriesName);
-    const columns = unique([time.name, ...(value ? [value.name] : []), ...(group ? [group.name] : []), ...filters.columns]);
+    const columns = unique([time.name, ...(value ? [value.name] : []), ...(weight ? [weight.name] : []), ...(group ? [group.name] : []), ...filters.columns]);
     const plan = planRead(this.definition, { columns, filters: filters.pushable, from: query.from, to: query.to }, this.encoders.get(time.name)!);
     for await (const row of this.rows(plan, columns, filters.predicates)) {
       const at = row[time.name];
       if (typeof at !== 'number') continue;
       const name = group ? groupName(row[group.name]) : seriesName;
-      buckets.add(name, at, value ? row[value.name] : undefined);
+      buckets.add(name, at, value ? row[value.name] : undefined, weight ? row[weight.name] : undefined);
     }
     return buckets.result(query.aggregation);
   }
@@ -140,13 +150,21 @@ export class TableQueries {
       checkAggregation(aggregation.fn, `${where}.fn`);
       if (typeof aggregation.as !== 'string' || aggregation.as.length === 0) throw new InvalidQueryError(`${where}.as must be a non-empty name`);
       if (outputs.some((o) => o.name === aggregation.as)) throw new InvalidQueryError(`${where}.as "${aggregation.as}" is used twice`);
+      if (aggregation.weight !== undefined && aggregation.fn !== 'avg') {
+        throw new InvalidQueryError(`${where}: weight only applies to fn "avg" (a weighted average), not "${aggregation.fn}"`);
+      }
       let column: CqlColumn | undefined;
+      let weight: CqlColumn | undefined;
       let type: ColumnDescription['type'] = 'number';
       if (aggregation.column !== undefined || aggregation.fn !== 'count') {
         if (!aggregation.column) throw new InvalidQueryError(`${where}: "${aggregation.fn}" needs a column`);
         column = this.column(aggregation.column, `${where}.column`);
         if ((aggregation.fn === 'sum' || aggregation.fn === 'avg') && !isNumericType(column.type)) {
           throw new InvalidQueryError(`${where}: "${aggregation.fn}" needs a number column, "${column.name}" is ${column.typeText}`);
+        }
+        if (aggregation.weight !== undefined) {
+          weight = this.column(aggregation.weight, `${where}.weight`);
+          if (!isNumericType(weight.type)) throw new InvalidQueryError(`${where}: a weighted average needs a number weight column, "${weight.name}" is ${weight.typeText}`);
         }
         if (aggregation.fn === 'min' || aggregation.fn === 'max') {
           if (isCollection(column.type) || describedType(column.type) === 'boolean') {
@@ -156,7 +174,7 @@ export class TableQueries {
         }
       }
       outputs.push({ name: aggregation.as, type });
-      return { fn: aggregation.fn, column, countsRows: column === undefined };
+      return { fn: aggregation.fn, column, weight, countsRows: column === undefined };
     });
     if (outputs.length === 0) throw new InvalidQueryError('the query selects nothing: give columns or aggregations');
 
@@ -189,7 +207,7 @@ export class TableQueries {
 
     const time = ranged ? [this.requireTimeColumn().name] : [];
     const selected = [...plain, ...hidden];
-    const columns = unique([...selected.map((c) => c.name), ...aggregates.flatMap((a) => (a.column ? [a.column.name] : [])), ...filters.columns, ...time]);
+    const columns = unique([...selected.map((c) => c.name), ...aggregates.flatMap((a) => [a.column, a.weight].flatMap((c) => (c ? [c.name] : []))), ...filters.columns, ...time]);
     const streaming = aggregates.length === 0 && order.length === 0;
     const plan = planRead(
       this.definition,
@@ -211,14 +229,15 @@ export class TableQueries {
       }
     } else {
       const groups = new Map<string, { values: unknown[]; accumulators: Accumulator[] }>();
-      if (plain.length === 0) groups.set('', { values: [], accumulators: aggregates.map(() => new Accumulator()) });
+      const accumulators = () => aggregates.map((a) => new Accumulator(a.weight !== undefined));
+      if (plain.length === 0) groups.set('', { values: [], accumulators: accumulators() });
       for await (const row of this.rows(plan, columns, filters.predicates)) {
         if (!inRange(row)) continue;
         const values = plain.map((c) => row[c.name]);
         const key = values.map(keyText).join('');
         let group = groups.get(key);
-        if (!group) groups.set(key, (group = { values, accumulators: aggregates.map(() => new Accumulator()) }));
-        aggregates.forEach((a, i) => group!.accumulators[i].add(a.column ? row[a.column.name] : undefined));
+        if (!group) groups.set(key, (group = { values, accumulators: accumulators() }));
+        aggregates.forEach((a, i) => group!.accumulators[i].add(a.column ? row[a.column.name] : undefined, a.weight ? row[a.weight.name] : undefined));
       }
       rows = [...groups.values()].map((g) => [...g.values, ...g.accumulators.map((acc, i) => acc.result(aggregates[i].fn, aggregates[i].countsRows))]);
     }

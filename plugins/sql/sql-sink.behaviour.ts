@@ -281,6 +281,21 @@ export function describeSqlSinkBehaviour(label: string, target: SqlTestTarget): 
         expect(min.points).toEqual([[1, T0]]);
       });
 
+      it('averages a value weighted by another column, leaving out rows where either is null', async () => {
+        const query = { dataset: table, aggregation: 'avg' as const, value: 'price', weight: 'qty', from: T0, to: T0 + 4 * minute - 1, intervalMs: minute };
+        const [weighted] = await sink.queryTimeSeries(query);
+        // o4 has no price: its bucket averages o3 alone.
+        expect(weighted).toEqual({ name: 'avg(price)', points: [[(10 * 1 + 20 * 2) / 3, T0], [30, T0 + minute], [50, T0 + 2 * minute], [(60 * 6 + 70 * 7) / 13, T0 + 3 * minute]] });
+        // Weighted by a nullable column; only null weights in a bucket holding rows: a null point.
+        const [byPrice] = await sink.queryTimeSeries({ ...query, value: 'qty', weight: 'price', to: T0 + 2 * minute - 1 });
+        expect(byPrice.points).toEqual([[(1 * 10 + 2 * 20) / 30, T0], [3, T0 + minute]]);
+        const [onlyNull] = await sink.queryTimeSeries({ ...query, filters: [{ column: 'id', op: '=', value: 'o4' }] });
+        expect(onlyNull.points).toEqual([[null, T0 + minute]]);
+        await expect(sink.queryTimeSeries({ ...query, aggregation: 'sum' })).rejects.toThrow(/weight only applies to aggregation "avg"/);
+        await expect(sink.queryTimeSeries({ ...query, weight: 'region' })).rejects.toThrow(/weight column "region" is string/);
+        await expect(sink.queryTimeSeries({ ...query, weight: 'qtty' })).rejects.toThrow(/weight: unknown column "qtty".*did you mean "qty"/);
+      });
+
       it('anchors buckets at `from`', async () => {
         const [count] = await sink.queryTimeSeries({ dataset: table, aggregation: 'count', from: T0 + 30_000, to: T0 + 150_000, intervalMs: minute });
         // o3 (65 s) → [30 s, 90 s); o4 (110 s), o5 (120 s) → [90 s, 150 s)
@@ -335,6 +350,17 @@ export function describeSqlSinkBehaviour(label: string, target: SqlTestTarget): 
         expect(ranged.rows).toEqual([['o6'], ['o7']]);
         const empty = await sink.queryTable({ dataset: table, columns: ['id'], filters: [{ column: 'id', op: 'in', value: [] }] });
         expect(empty.rows).toEqual([]);
+      });
+
+      it('aggregates a weighted average per group in the database', async () => {
+        const weighted = { fn: 'avg' as const, column: 'price', weight: 'qty', as: 'w' };
+        const result = await sink.queryTable({ dataset: table, columns: ['region'], aggregations: [weighted], orderBy: [{ column: 'region', direction: 'asc' }] });
+        // o4 (eu) has no price: it is left out, weight included.
+        expect(result.rows).toEqual([['apac', 80], ['eu', (10 * 1 + 30 * 3 + 70 * 7) / 11], ['us', (20 * 2 + 50 * 5 + 60 * 6) / 13]]);
+        const onlyNull = await sink.queryTable({ dataset: table, aggregations: [weighted], filters: [{ column: 'id', op: '=', value: 'o4' }] });
+        expect(onlyNull.rows).toEqual([[null]]);
+        await expect(sink.queryTable({ dataset: table, aggregations: [{ ...weighted, fn: 'max' }] })).rejects.toThrow(/aggregations\[0\]: weight only applies to fn "avg"/);
+        await expect(sink.queryTable({ dataset: table, aggregations: [{ ...weighted, weight: 'id' }] })).rejects.toThrow(/aggregations\[0\]: a weighted average needs a number weight column, "id" is string/);
       });
 
       it('aggregates per group in the database, ordered by an aggregate', async () => {
@@ -413,6 +439,7 @@ export function describeSqlSinkBehaviour(label: string, target: SqlTestTarget): 
           { from: T0 + 31_000, to: T0 + 140 * minute - 1, intervalMs: 7 * minute },
           { from: T0 - 60 * minute, to: T0 + 30 * minute, intervalMs: 5 * minute },
           { from: T0 + 20 * minute, to: T0 + 25 * minute, intervalMs: 1 }, // more buckets than the seek plan takes
+          { from: T0 + 30 * minute, to: T0 + 40 * minute, intervalMs: 1000 }, // one row per bucket; r22 weighs 0
         ];
         const shapes = [
           { aggregation: 'count' as const },
@@ -423,6 +450,10 @@ export function describeSqlSinkBehaviour(label: string, target: SqlTestTarget): 
           { aggregation: 'max' as const, value: 'qty', groupBy: 'region' },
           { aggregation: 'count' as const, groupBy: 'region', filters: [{ column: 'qty', op: '>' as const, value: 3 }] },
           { aggregation: 'avg' as const, value: 'price', groupBy: 'region' },
+          // Weighted averages: null values (price), zero weights (qty of every 11th row), null weights (price).
+          { aggregation: 'avg' as const, value: 'price', weight: 'qty' },
+          { aggregation: 'avg' as const, value: 'qty', weight: 'price' },
+          { aggregation: 'avg' as const, value: 'price', weight: 'qty', groupBy: 'region' },
         ];
         let nullPoints = 0;
         for (const range of ranges) {
@@ -437,6 +468,9 @@ export function describeSqlSinkBehaviour(label: string, target: SqlTestTarget): 
         expect(nullPoints).toBeGreaterThan(0);
         const [avg] = await indexed.queryTimeSeries({ dataset: indexedTable, aggregation: 'avg', value: 'price', from: T0 + 100 * minute, to: T0 + 112 * minute - 1, intervalMs: 12 * minute });
         expect(avg.points).toEqual([[null, T0 + 100 * minute]]);
+        // r22 (at 2134 s) has a price but weighs 0: its bucket holds a row, so it is a null point.
+        const [weighted] = await indexed.queryTimeSeries({ dataset: indexedTable, aggregation: 'avg', value: 'price', weight: 'qty', from: T0 + 2134_000, to: T0 + 2134_000, intervalMs: 1000 });
+        expect(weighted.points).toEqual([[null, T0 + 2134_000]]);
       });
     });
   });

@@ -13,6 +13,7 @@ import { columnEncoder, ColumnValueError, type ColumnEncoder } from './column-va
 import { decodeNumber, describedType, quoteIdentifier, type SqlDialect } from './sql-dialect.js';
 import { SqlParameters } from './sql-parameters.js';
 import { timeSeriesStatement } from './time-series-statement.js';
+import { weightedAverageSql } from './weighted-average.js';
 import type { SqlColumn, TableDefinition } from './table-schema.js';
 
 /** Runs a read statement and returns its rows. */
@@ -77,8 +78,12 @@ export class TableQueries {
     if (typeof query.intervalMs !== 'number' || !Number.isFinite(query.intervalMs) || query.intervalMs <= 0) {
       throw new InvalidQueryError(`intervalMs must be a positive number of milliseconds, got ${String(query.intervalMs)}`);
     }
+    if (query.weight !== undefined && query.aggregation !== 'avg') {
+      throw new InvalidQueryError(`weight only applies to aggregation "avg" (a weighted average), not "${query.aggregation}"`);
+    }
     let valueSql = 'COUNT(*)';
     let valueColumn: SqlColumn | undefined;
+    let weightColumn: SqlColumn | undefined;
     if (query.aggregation !== 'count') {
       if (!query.value) throw new InvalidQueryError(`aggregation "${query.aggregation}" needs a value column`);
       valueColumn = this.column(query.value, 'value');
@@ -86,6 +91,13 @@ export class TableQueries {
         throw new InvalidQueryError(`value column "${valueColumn.name}" is ${valueColumn.type}; "${query.aggregation}" needs a number column (integer, bigint or float)`);
       }
       valueSql = `${query.aggregation.toUpperCase()}(${quoteIdentifier(valueColumn.name)})`;
+      if (query.weight !== undefined) {
+        weightColumn = this.column(query.weight, 'weight');
+        if (!NUMERIC.has(weightColumn.type)) {
+          throw new InvalidQueryError(`weight column "${weightColumn.name}" is ${weightColumn.type}; a weighted average needs a number column (integer, bigint or float)`);
+        }
+        valueSql = weightedAverageSql(quoteIdentifier(valueColumn.name), quoteIdentifier(weightColumn.name));
+      }
     }
     const group = query.groupBy ? this.column(query.groupBy, 'groupBy') : undefined;
     if (group?.type === 'json') throw new InvalidQueryError(`groupBy column "${group.name}" is json and cannot be grouped on`);
@@ -95,7 +107,8 @@ export class TableQueries {
       timeSql: quoteIdentifier(timeColumn.name),
       valueSql,
       counts: valueColumn === undefined,
-      valueNullable: valueColumn?.nullable ?? false,
+      // A weighted average is NULL also over rows (weights adding up to 0).
+      valueNullable: (valueColumn?.nullable ?? false) || weightColumn !== undefined,
       ...(group ? { groupSql: quoteIdentifier(group.name) } : {}),
       from: query.from,
       to: query.to,
@@ -151,6 +164,9 @@ export class TableQueries {
       checkAggregation(aggregation.fn, `${where}.fn`);
       if (typeof aggregation.as !== 'string' || aggregation.as.length === 0) throw new InvalidQueryError(`${where}.as must be a non-empty name`);
       if (aliases.has(aggregation.as) || groupColumns.has(aggregation.as)) throw new InvalidQueryError(`${where}.as "${aggregation.as}" is used twice`);
+      if (aggregation.weight !== undefined && aggregation.fn !== 'avg') {
+        throw new InvalidQueryError(`${where}: weight only applies to fn "avg" (a weighted average), not "${aggregation.fn}"`);
+      }
       let sql: string;
       let decode: (raw: unknown) => unknown = decodeNumber;
       let type: ColumnDescription['type'] = 'number';
@@ -163,6 +179,11 @@ export class TableQueries {
         else if (aggregation.fn === 'sum' || aggregation.fn === 'avg') {
           if (!NUMERIC.has(column.type)) throw new InvalidQueryError(`${where}: "${aggregation.fn}" needs a number column, "${column.name}" is ${column.type}`);
           sql = `${aggregation.fn.toUpperCase()}(${name})`;
+          if (aggregation.weight !== undefined) {
+            const weight = this.column(aggregation.weight, `${where}.weight`);
+            if (!NUMERIC.has(weight.type)) throw new InvalidQueryError(`${where}: a weighted average needs a number weight column, "${weight.name}" is ${weight.type}`);
+            sql = weightedAverageSql(name, quoteIdentifier(weight.name));
+          }
         } else {
           if (column.type === 'json' || column.type === 'boolean') {
             throw new InvalidQueryError(`${where}: "${aggregation.fn}" cannot compare values of ${column.type} column "${column.name}"`);

@@ -16,7 +16,10 @@ export interface TimeSeriesStatementInput {
   readonly valueSql: string;
   /** Whether the aggregate is COUNT(*) (0 over no rows) rather than one over a column (NULL over no rows). */
   readonly counts: boolean;
-  /** Whether the aggregated column may hold NULL (an aggregate over only NULLs is NULL too). */
+  /**
+   * Whether the aggregate may be NULL over rows: the aggregated column may hold NULL (an aggregate
+   * over only NULLs is NULL too), or it is a weighted average (NULL when the weights add up to 0).
+   */
   readonly valueNullable: boolean;
   /** The quoted group column, when the series is grouped. */
   readonly groupSql?: string;

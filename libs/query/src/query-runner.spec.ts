@@ -58,6 +58,12 @@ describe('runQuery', () => {
     expect(timeSeries).toHaveBeenCalledWith({ dataset: 'requests', aggregation: 'count', from: 1000, to: 1999, intervalMs: 100 });
   });
 
+  it('passes the weight of a weighted average', async () => {
+    const { queryable, timeSeries } = fakeQueryable();
+    await runQuery(queryable, { kind: 'timeseries', dataset: 'requests', aggregation: 'avg', value: 'latency', weight: 'hits', filters: [] }, dataset, window);
+    expect(timeSeries).toHaveBeenCalledWith({ dataset: 'requests', aggregation: 'avg', value: 'latency', weight: 'hits', from: 1000, to: 1999, intervalMs: 100 });
+  });
+
   it('restricts a table to the window only when the spec says so or the dataset has a time column', async () => {
     const answer = { columns: [{ name: 'n', type: 'number' as const }], rows: [[3]] };
     const { queryable, table } = fakeQueryable({ table: answer });

@@ -67,6 +67,7 @@ export async function runQuery(
       dataset: spec.dataset,
       aggregation: spec.aggregation,
       ...(spec.value === undefined || spec.aggregation === 'count' ? {} : { value: spec.value }),
+      ...(spec.weight === undefined ? {} : { weight: spec.weight }),
       ...(spec.groupBy === undefined ? {} : { groupBy: spec.groupBy }),
       from: window.from,
       to: window.to,

@@ -22,6 +22,7 @@ describe('specProblems', () => {
       { kind: 'timeseries', dataset: 'requests', aggregation: 'avg', value: 'latency', groupBy: 'city', filters: [{ column: 'ok', op: '=', value: true }] },
       { kind: 'table', dataset: 'requests', columns: ['city'], aggregations: [{ fn: 'count', as: 'n' }, { column: 'ts', fn: 'max', as: 'last' }], orderBy: [{ column: 'n', direction: 'desc' }], filters: [] },
       { kind: 'table', dataset: 'requests', orderBy: [{ column: 'ts', direction: 'asc' }], useTimeRange: true, filters: [] },
+      { kind: 'table', dataset: 'requests', aggregations: [{ column: 'latency', fn: 'avg', weight: 'latency', as: 'w' }], filters: [] },
     ];
     for (const spec of specs) expect(specProblems(spec, requests)).toEqual([]);
   });
@@ -45,13 +46,29 @@ describe('specProblems', () => {
       'dataset "plain" has no time column, so it cannot be read as a time series (use kind: table)',
     ]);
     expect(specProblems({ kind: 'timeseries', dataset: 'requests', aggregation: 'max', filters: [] }, requests)).toEqual(['value: aggregation "max" needs the column it aggregates']);
+    expect(specProblems({ kind: 'timeseries', dataset: 'requests', aggregation: 'avg', value: 'latency', weight: 'latency', filters: [] }, requests)).toEqual([]);
+    expect(specProblems({ kind: 'timeseries', dataset: 'requests', aggregation: 'sum', value: 'latency', weight: 'latency', filters: [] }, requests)).toEqual([
+      'weight: only applies to aggregation "avg" (a weighted average), not "sum"',
+    ]);
+    expect(specProblems({ kind: 'timeseries', dataset: 'requests', aggregation: 'avg', value: 'latency', weight: 'city', filters: [] }, requests)).toEqual([
+      'weight: column "city" is string; a weighted average needs a number column',
+    ]);
+    expect(specProblems({ kind: 'timeseries', dataset: 'requests', aggregation: 'avg', value: 'latency', weight: 'latncy', filters: [] }, requests)).toEqual([
+      'weight: unknown column "latncy" in dataset "requests" (did you mean "latency"?); its columns: ts, city, latency, ok, meta',
+    ]);
     expect(
       specProblems(
         {
           kind: 'table',
           dataset: 'requests',
           columns: ['meta'],
-          aggregations: [{ column: 'city', fn: 'sum', as: 's' }, { column: 'ok', fn: 'min', as: 'm' }, { fn: 'avg', as: 'a' }],
+          aggregations: [
+            { column: 'city', fn: 'sum', as: 's' },
+            { column: 'ok', fn: 'min', as: 'm' },
+            { fn: 'avg', as: 'a' },
+            { column: 'latency', fn: 'max', weight: 'latency', as: 'w1' },
+            { column: 'latency', fn: 'avg', weight: 'city', as: 'w2' },
+          ],
           orderBy: [{ column: 'latency', direction: 'asc' }],
           filters: [{ column: 'meta', op: '=', value: 1 }],
         },
@@ -62,6 +79,8 @@ describe('specProblems', () => {
       'aggregations[0]: "sum" needs a number column, "city" is string',
       'aggregations[1]: "min" cannot compare the values of boolean column "ok"',
       'aggregations[2]: "avg" needs a column',
+      'aggregations[3]: weight only applies to fn "avg" (a weighted average), not "max"',
+      'aggregations[4]: a weighted average needs a number weight column, "city" is string',
       'orderBy[0]: "latency" is neither a grouped column nor an aggregation of this query',
       'filters[0]: json column "meta" cannot be filtered on',
     ]);

@@ -1,4 +1,4 @@
-import { didYouMean, type Aggregation, type ColumnDescription, type DatasetDescription, type QueryFilter } from '@sluice/sdk';
+import { didYouMean, type Aggregation, type ColumnDescription, type DatasetDescription, type QueryFilter, type TableAggregation } from '@sluice/sdk';
 
 /** A time-bucketed aggregate over a dataset (the bucket width comes with each request). */
 export interface TimeSeriesSpec {
@@ -6,6 +6,8 @@ export interface TimeSeriesSpec {
   readonly dataset: string;
   readonly aggregation: Aggregation;
   readonly value?: string;
+  /** Only with `avg`: the column `value` is weighted by (a weighted average). */
+  readonly weight?: string;
   readonly groupBy?: string;
   readonly filters: readonly QueryFilter[];
 }
@@ -15,7 +17,7 @@ export interface TableSpec {
   readonly kind: 'table';
   readonly dataset: string;
   readonly columns?: readonly string[];
-  readonly aggregations?: ReadonlyArray<{ readonly column?: string; readonly fn: Aggregation; readonly as: string }>;
+  readonly aggregations?: ReadonlyArray<TableAggregation>;
   readonly orderBy?: ReadonlyArray<{ readonly column: string; readonly direction: 'asc' | 'desc' }>;
   readonly limit?: number;
   /** Restrict to the requested range on the time column: true, false, or unset = when there is one. */
@@ -60,6 +62,13 @@ export function specProblems(spec: QuerySpec, dataset: DatasetDescription): stri
         if (value && !NUMERIC.has(value.type)) problems.push(`value: column "${value.name}" is ${value.type}; "${spec.aggregation}" needs a number column`);
       }
     }
+    if (spec.weight !== undefined) {
+      if (spec.aggregation !== 'avg') problems.push(`weight: only applies to aggregation "avg" (a weighted average), not "${spec.aggregation}"`);
+      else {
+        const weight = column(spec.weight, 'weight');
+        if (weight && !NUMERIC.has(weight.type)) problems.push(`weight: column "${weight.name}" is ${weight.type}; a weighted average needs a number column`);
+      }
+    }
     if (spec.groupBy) {
       const group = column(spec.groupBy, 'groupBy');
       if (group?.type === 'json') problems.push(`groupBy: column "${group.name}" is json and cannot be grouped on`);
@@ -77,6 +86,7 @@ export function specProblems(spec: QuerySpec, dataset: DatasetDescription): stri
     });
     aggregations.forEach((aggregation, i) => {
       const where = `aggregations[${i}]`;
+      if (aggregation.weight !== undefined && aggregation.fn !== 'avg') problems.push(`${where}: weight only applies to fn "avg" (a weighted average), not "${aggregation.fn}"`);
       if (!aggregation.column) {
         if (aggregation.fn !== 'count') problems.push(`${where}: "${aggregation.fn}" needs a column`);
         return;
@@ -87,6 +97,10 @@ export function specProblems(spec: QuerySpec, dataset: DatasetDescription): stri
         problems.push(`${where}: "${aggregation.fn}" needs a number column, "${found.name}" is ${found.type}`);
       } else if ((aggregation.fn === 'min' || aggregation.fn === 'max') && (found.type === 'json' || found.type === 'boolean')) {
         problems.push(`${where}: "${aggregation.fn}" cannot compare the values of ${found.type} column "${found.name}"`);
+      }
+      if (aggregation.weight !== undefined && aggregation.fn === 'avg') {
+        const weight = column(aggregation.weight, `${where}.weight`);
+        if (weight && !NUMERIC.has(weight.type)) problems.push(`${where}: a weighted average needs a number weight column, "${weight.name}" is ${weight.type}`);
       }
     });
     (spec.orderBy ?? []).forEach((order, i) => {

@@ -30,6 +30,13 @@ export interface TimeSeriesQuery {
   /** The column to aggregate; ignored for `count`. */
   readonly value?: string;
   readonly aggregation: Aggregation;
+  /**
+   * Only with aggregation `avg`: the average of `value` weighted by this numeric column, i.e.
+   * SUM(value·weight) / SUM(weight) over the bucket's rows where neither is null (null when that
+   * SUM(weight) is 0 or no row is left). Exact averages over pre-aggregated rows (a `value_avg`
+   * weighted by its `points`). Implementations reject it with any other aggregation.
+   */
+  readonly weight?: string;
   readonly from: number;
   readonly to: number;
   /** Bucket width in ms (> 0). */
@@ -45,11 +52,22 @@ export interface TimeSeries {
   readonly points: ReadonlyArray<readonly [number | null, number]>;
 }
 
+/** One aggregate column of a {@link TableQuery}. */
+export interface TableAggregation {
+  /** The aggregated column; not needed for `count` (which then counts rows). */
+  readonly column?: string;
+  readonly fn: Aggregation;
+  /** Only with fn `avg`: the average of `column` weighted by this numeric column (as {@link TimeSeriesQuery.weight}). */
+  readonly weight?: string;
+  /** Name of the result column. */
+  readonly as: string;
+}
+
 export interface TableQuery {
   readonly dataset: string;
   /** Plain columns to select (default: all), or group-by columns when `aggregations` is set. */
   readonly columns?: readonly string[];
-  readonly aggregations?: ReadonlyArray<{ readonly column?: string; readonly fn: Aggregation; readonly as: string }>;
+  readonly aggregations?: ReadonlyArray<TableAggregation>;
   /** Restricts to `[from, to]` on the dataset's time column, when both are given. */
   readonly from?: number;
   readonly to?: number;

@@ -38,6 +38,14 @@ describe('datasetSpec', () => {
       groupBy: 'city',
       filters: [],
     });
+    expect(datasetSpec({ aggregation: 'avg', value: 'latency', weight: 'latency', groupBy: '' }, requests, 't')).toEqual({
+      kind: 'timeseries',
+      dataset: 'requests',
+      aggregation: 'avg',
+      value: 'latency',
+      weight: 'latency',
+      filters: [],
+    });
     expect(datasetSpec({ kind: 'table', columns: 'ts, city', limit: '25' }, requests, 't')).toEqual({
       kind: 'table',
       dataset: 'requests',
@@ -57,12 +65,15 @@ describe('datasetSpec', () => {
     expect(() => datasetSpec({ kind: 'table', limit: '-1' }, requests, 't')).toThrow('t.payload.limit must be a non-negative integer');
     expect(() => datasetSpec({ aggregation: 'sum', value: 'city' }, requests, 't')).toThrow('t.payload: value: column "city" is string; "sum" needs a number column');
     expect(() => datasetSpec({ kind: 'timeseries' }, people, 't')).toThrow('dataset "people" has no time column');
+    expect(() => datasetSpec({ aggregation: 'max', value: 'latency', weight: 'latency' }, requests, 't')).toThrow('t.payload: weight: only applies to aggregation "avg"');
+    expect(() => datasetSpec({ kind: 'table', weight: 'latency' }, requests, 't')).toThrow('t.payload.weight only applies to kind timeseries');
   });
 });
 
 describe('payload options and definitions', () => {
   it('offers the fitting columns for each payload', () => {
     expect(payloadOptions('value', requests)).toEqual([{ label: 'latency', value: 'latency' }]);
+    expect(payloadOptions('weight', requests)).toEqual([{ label: 'latency', value: 'latency' }]);
     expect(payloadOptions('groupBy', requests).map((o) => o.value)).toEqual(['ts', 'city', 'latency']);
     expect(payloadOptions('kind', people)).toEqual([{ label: 'Table', value: 'table' }]);
     expect(() => payloadOptions('groupby', requests)).toThrow('(did you mean "groupBy"?)');
@@ -74,10 +85,11 @@ describe('payload options and definitions', () => {
       ['kind', 'select'],
       ['aggregation', 'select'],
       ['value', 'select'],
+      ['weight', 'select'],
       ['groupBy', 'select'],
       ['columns', 'multi-select'],
       ['limit', 'input'],
     ]);
-    expect(definitions[5]).toEqual({ name: 'limit', label: 'Row limit (table)', type: 'input', placeholder: '1000' });
+    expect(definitions[6]).toEqual({ name: 'limit', label: 'Row limit (table)', type: 'input', placeholder: '1000' });
   });
 });

@@ -6,9 +6,9 @@ import { specProblems, type QuerySpec } from '../query-spec.js';
 export const DEFAULT_TABLE_LIMIT = 1000;
 
 const AGGREGATIONS: readonly Aggregation[] = ['count', 'sum', 'avg', 'min', 'max'];
-const PAYLOAD_KEYS = ['kind', 'aggregation', 'value', 'groupBy', 'columns', 'limit'] as const;
+const PAYLOAD_KEYS = ['kind', 'aggregation', 'value', 'weight', 'groupBy', 'columns', 'limit'] as const;
 type PayloadKey = (typeof PAYLOAD_KEYS)[number];
-const TIMESERIES_KEYS: readonly PayloadKey[] = ['aggregation', 'value', 'groupBy'];
+const TIMESERIES_KEYS: readonly PayloadKey[] = ['aggregation', 'value', 'weight', 'groupBy'];
 const TABLE_KEYS: readonly PayloadKey[] = ['columns', 'limit'];
 
 const isMapping = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -45,7 +45,8 @@ function limit(value: unknown, where: string): number {
  * The query a `<pipeline>/<dataset>` target runs, from its payload:
  * - `kind`: `timeseries` (the default when the dataset has a time column) or `table`;
  * - time series: `aggregation` (count, the default, sum, avg, min, max), `value` (the aggregated
- *   column), `groupBy` (one series per value);
+ *   column), `weight` (only with avg: the column `value` is weighted by), `groupBy` (one series
+ *   per value);
  * - table: `columns` (default all), `limit` (default {@link DEFAULT_TABLE_LIMIT}); rows newest first
  *   when the dataset has a time column.
  * Keys of the other kind, unknown keys and unknown columns are 400s.
@@ -71,6 +72,7 @@ export function datasetSpec(payload: unknown, dataset: DatasetDescription, where
       dataset: dataset.name,
       aggregation: aggregation as Aggregation,
       ...(entries.value === undefined || aggregation === 'count' ? {} : { value: text(entries.value, `${where}.payload.value`) }),
+      ...(entries.weight === undefined ? {} : { weight: text(entries.weight, `${where}.payload.weight`) }),
       ...(entries.groupBy === undefined ? {} : { groupBy: text(entries.groupBy, `${where}.payload.groupBy`) }),
       filters: [],
     };
@@ -103,6 +105,7 @@ const LABELS: Readonly<Record<PayloadKey, string>> = {
   kind: 'Kind',
   aggregation: 'Aggregation',
   value: 'Value column',
+  weight: 'Weight column (avg)',
   groupBy: 'Group by',
   columns: 'Columns (table)',
   limit: 'Row limit (table)',
@@ -117,6 +120,7 @@ export function payloadOptions(name: unknown, dataset: DatasetDescription): Arra
     case 'aggregation':
       return AGGREGATIONS.map((a) => option(a));
     case 'value':
+    case 'weight':
       return dataset.columns.filter((c) => c.type === 'number').map((c) => option(c.name));
     case 'groupBy':
       return dataset.columns.filter((c) => c.type !== 'json').map((c) => option(c.name));

@@ -366,6 +366,11 @@ export class QueryAggregationSection {
   @IsOneOf(AGGREGATIONS)
   fn: (typeof AGGREGATIONS)[number];
 
+  @Field({ description: 'Only with fn avg: the average of `column` weighted by this numeric column (SUM(column·weight) / SUM(weight)), e.g. a `value_avg` weighted by its `points`.', example: 'points' })
+  @IsOptional()
+  @IsRequiredString()
+  weight?: string;
+
   @Field({ description: 'Name of the result column.', example: 'avg_experience' })
   @IsRequiredString()
   as: string;
@@ -412,6 +417,15 @@ export class NamedQuerySection {
   @IsOptional()
   @IsOneOf(AGGREGATIONS)
   aggregation?: (typeof AGGREGATIONS)[number];
+
+  @Field({
+    description:
+      'timeseries, only with aggregation avg: the average of `value` weighted by this numeric column (SUM(value·weight) / SUM(weight) per bucket), e.g. a per-minute `value_avg` weighted by its `points`, which makes averages over pre-aggregated rows exact.',
+    example: 'points',
+  })
+  @IsOptional()
+  @IsRequiredString()
+  weight?: string;
 
   @Field({ description: 'timeseries: one series per distinct value of this column.', example: 'status' })
   @IsOptional()

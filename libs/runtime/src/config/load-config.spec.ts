@@ -666,6 +666,32 @@ describe('loadConfig: named queries and grafana', () => {
     ]);
   });
 
+  it('resolves the weight of weighted averages, and reports it with another aggregation or kind', async () => {
+    const config = await load([...MINIMAL, 'queries:', '  - { name: w, pipeline: demo, dataset: d, kind: timeseries, aggregation: avg, value: value_avg, weight: points }']);
+    expect(config.queries).toEqual([
+      { name: 'w', pipeline: 'demo', dataset: 'd', kind: 'timeseries', aggregation: 'avg', value: 'value_avg', weight: 'points', filters: [], rangeMs: 86_400_000, path: 'queries[0]' },
+    ]);
+    expect(
+      await problems([
+        ...MINIMAL,
+        'queries:',
+        '  - { name: a, pipeline: demo, dataset: d, kind: timeseries, aggregation: sum, value: v, weight: points }',
+        '  - { name: b, pipeline: demo, dataset: d, kind: timeseries, weight: points }',
+        '  - { name: c, pipeline: demo, dataset: d, kind: table, weight: points }',
+        '  - { name: e, pipeline: demo, dataset: d, kind: timeseries, aggregation: avg, value: v, weight: "" }',
+        '  - { name: f, pipeline: demo, dataset: d, kind: table, aggregations: [{ fn: avg, column: v, weight: n, as: w }, { fn: sum, column: v, weight: n, as: s }] }',
+      ]),
+    ).toEqual([
+      'config/sluice.yaml:6 queries[0].weight: only applies to aggregation avg (a weighted average), not "sum"',
+      'config/sluice.yaml:7 queries[1].weight: only applies to aggregation avg (a weighted average), not "count"',
+      'config/sluice.yaml:8 queries[2].weight: only applies to kind: timeseries',
+      'config/sluice.yaml:9 queries[3].weight: must not be empty',
+      'config/sluice.yaml:10 queries[4].aggregations[1].weight: only applies to fn avg (a weighted average), not "sum"',
+    ]);
+    const table = await load([...MINIMAL, 'queries:', '  - { name: t, pipeline: demo, dataset: d, kind: table, aggregations: [{ fn: avg, column: v, weight: n, as: w }] }']);
+    expect(table.queries[0]).toMatchObject({ kind: 'table', aggregations: [{ fn: 'avg', column: 'v', weight: 'n', as: 'w' }] });
+  });
+
   it('reports a bad grafana prefix and bad CORS origins', async () => {
     expect(await problems([...MINIMAL, 'grafana: { prefix: grafana, cors: { origins: ["https://ok.example", "https://bad.example/", 7] } }'])).toEqual([
       'config/sluice.yaml:5 grafana.prefix: must be a URL path such as /grafana (starting with "/", letters, digits, ".", "_", "~", "-")',

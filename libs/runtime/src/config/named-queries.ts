@@ -14,7 +14,7 @@ type RawMap = Record<string, unknown>;
 
 const isMapping = (value: unknown): value is RawMap => typeof value === 'object' && value !== null && !Array.isArray(value);
 
-const TIMESERIES_ONLY = ['value', 'aggregation', 'groupBy'] as const;
+const TIMESERIES_ONLY = ['value', 'aggregation', 'weight', 'groupBy'] as const;
 const TABLE_ONLY = ['columns', 'aggregations', 'orderBy', 'limit', 'useTimeRange'] as const;
 
 function pipelineNames(raw: RawMap): string[] {
@@ -49,6 +49,9 @@ function checkTimeSeries(source: YamlSource, index: number, query: RawMap, issue
   } else if (aggregation !== 'count' && query.value === undefined) {
     issues.push(source.issue(['queries', index, 'value'], `is required with aggregation "${aggregation}" (the column it aggregates)`));
   }
+  if (query.weight !== undefined && aggregation !== 'avg') {
+    issues.push(source.issue(['queries', index, 'weight'], `only applies to aggregation avg (a weighted average), not "${aggregation}"`));
+  }
 }
 
 function checkTable(source: YamlSource, index: number, query: RawMap, issues: ConfigFileIssue[]): void {
@@ -59,6 +62,9 @@ function checkTable(source: YamlSource, index: number, query: RawMap, issues: Co
     if (!isMapping(aggregation)) return;
     if (typeof aggregation.fn === 'string' && aggregation.fn !== 'count' && aggregation.column === undefined) {
       issues.push(source.issue(['queries', index, 'aggregations', a, 'column'], `is required with fn "${aggregation.fn}" (the column it aggregates)`));
+    }
+    if (aggregation.weight !== undefined && typeof aggregation.fn === 'string' && aggregation.fn !== 'avg') {
+      issues.push(source.issue(['queries', index, 'aggregations', a, 'weight'], `only applies to fn avg (a weighted average), not "${aggregation.fn}"`));
     }
     if (typeof aggregation.as !== 'string') return;
     const first = names.get(aggregation.as);
@@ -112,6 +118,7 @@ export function resolveQueries(queries: readonly NamedQuerySection[]): NamedQuer
         kind: 'timeseries',
         aggregation: query.aggregation ?? 'count',
         ...(query.value === undefined ? {} : { value: query.value }),
+        ...(query.weight === undefined ? {} : { weight: query.weight }),
         ...(query.groupBy === undefined ? {} : { groupBy: query.groupBy }),
       };
     }
@@ -119,7 +126,7 @@ export function resolveQueries(queries: readonly NamedQuerySection[]): NamedQuer
       ...base,
       kind: 'table',
       ...(query.columns === undefined ? {} : { columns: [...query.columns] }),
-      ...(query.aggregations === undefined ? {} : { aggregations: query.aggregations.map((a) => ({ ...(a.column === undefined ? {} : { column: a.column }), fn: a.fn, as: a.as })) }),
+      ...(query.aggregations === undefined ? {} : { aggregations: query.aggregations.map((a) => ({ ...(a.column === undefined ? {} : { column: a.column }), fn: a.fn, ...(a.weight === undefined ? {} : { weight: a.weight }), as: a.as })) }),
       ...(query.orderBy === undefined ? {} : { orderBy: query.orderBy.map((o) => ({ column: o.column, direction: o.direction })) }),
       ...(query.limit === undefined ? {} : { limit: query.limit }),
       ...(query.useTimeRange === undefined ? {} : { useTimeRange: query.useTimeRange }),

@@ -1,4 +1,4 @@
-import type { Aggregation, JsonValue, PluginDefinition, QueryFilter } from '@sluice/sdk';
+import type { Aggregation, JsonValue, PluginDefinition, QueryFilter, TableAggregation } from '@sluice/sdk';
 
 /**
  * The validated, resolved configuration the runtime runs on (what `loadConfig` returns).
@@ -43,6 +43,8 @@ export interface TimeSeriesNamedQuery extends NamedQueryBase {
   readonly aggregation: Aggregation;
   /** The aggregated column (absent for count). */
   readonly value?: string;
+  /** Only with `avg`: the column `value` is weighted by (a weighted average). */
+  readonly weight?: string;
   readonly groupBy?: string;
 }
 
@@ -50,7 +52,7 @@ export interface TimeSeriesNamedQuery extends NamedQueryBase {
 export interface TableNamedQuery extends NamedQueryBase {
   readonly kind: 'table';
   readonly columns?: readonly string[];
-  readonly aggregations?: ReadonlyArray<{ readonly column?: string; readonly fn: Aggregation; readonly as: string }>;
+  readonly aggregations?: ReadonlyArray<TableAggregation>;
   readonly orderBy?: ReadonlyArray<{ readonly column: string; readonly direction: 'asc' | 'desc' }>;
   readonly limit?: number;
   /** Restrict to the requested range on the time column: true, false, or unset = when the dataset has one. */
