@@ -251,9 +251,12 @@ describe('Grafana and /api/queries over a queryable sql sink', () => {
         expect(values).toEqual(['events', 'latency-by-city', 'status-counts', 'cities', 'errors', 'metrics/requests']);
         expect(res.body[0]).toEqual({ label: 'events (Requests per time bucket)', value: 'events', payloads: [] });
         const dataset = res.body[5];
-        expect(dataset.payloads.map((p: { name: string }) => p.name)).toEqual(['kind', 'aggregation', 'value', 'groupBy', 'columns', 'limit']);
-        expect(dataset.payloads[2]).toMatchObject({ name: 'value', type: 'select', options: [{ label: 'id', value: 'id' }, { label: 'latency', value: 'latency' }, { label: 'bytes', value: 'bytes' }] });
-        expect(dataset.payloads[4].type).toBe('multi-select');
+        expect(dataset.payloads.map((p: { name: string }) => p.name)).toEqual(['kind', 'aggregation', 'value', 'weight', 'groupBy', 'columns', 'limit']);
+        const payload = (name: string) => dataset.payloads.find((p: { name: string }) => p.name === name);
+        const numberColumns = [{ label: 'id', value: 'id' }, { label: 'latency', value: 'latency' }, { label: 'bytes', value: 'bytes' }];
+        expect(payload('value')).toMatchObject({ name: 'value', type: 'select', options: numberColumns });
+        expect(payload('weight')).toMatchObject({ name: 'weight', type: 'select', options: numberColumns });
+        expect(payload('columns').type).toBe('multi-select');
       }
     });
 
