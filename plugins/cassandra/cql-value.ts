@@ -1,4 +1,5 @@
 import cassandra from 'cassandra-driver';
+import { describeValue, kindOfValue } from '@sluice/sdk';
 import type { CqlScalarName, CqlType } from './cql-type.js';
 import { formatCqlType } from './cql-type.js';
 
@@ -36,26 +37,6 @@ const HEX_BLOB = /^0x((?:[0-9a-fA-F]{2})*)$/;
 // What a JavaScript Date can hold (±100,000,000 days around 1970).
 const MAX_DATE_MS = 8.64e15;
 
-/** A short, readable rendering of a value for error messages (JSON, cut at 80 characters). */
-export function describeValue(value: unknown): string {
-  if (value === undefined) return 'undefined';
-  if (typeof value === 'bigint') return `${value}n`;
-  let text: string;
-  try {
-    text = JSON.stringify(value) ?? String(value);
-  } catch {
-    text = Object.prototype.toString.call(value);
-  }
-  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
-}
-
-function kindOf(value: unknown): string {
-  if (Array.isArray(value)) return 'an array';
-  if (value === null) return 'null';
-  const type = typeof value;
-  return type === 'object' ? 'an object' : `a ${type}`;
-}
-
 function fail(value: unknown, type: string, reason: string): never {
   throw new CqlValueError(`cannot convert ${describeValue(value)} to ${type} (${reason})`);
 }
@@ -63,7 +44,7 @@ function fail(value: unknown, type: string, reason: string): never {
 function toText(value: unknown): string {
   if (typeof value === 'string') return value;
   if ((typeof value === 'number' && Number.isFinite(value)) || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
-  return fail(value, 'text', `expected a string, got ${kindOf(value)}`);
+  return fail(value, 'text', `expected a string, got ${kindOfValue(value)}`);
 }
 
 function toInt64(value: unknown, type: string): bigint {
@@ -73,7 +54,7 @@ function toInt64(value: unknown, type: string): bigint {
     if (!Number.isInteger(value)) return fail(value, type, 'not an integer');
     big = BigInt(value);
   } else if (typeof value === 'string' && INTEGER_TEXT.test(value)) big = BigInt(value.trim());
-  else return fail(value, type, typeof value === 'string' ? 'not an integer' : `expected a number, got ${kindOf(value)}`);
+  else return fail(value, type, typeof value === 'string' ? 'not an integer' : `expected a number, got ${kindOfValue(value)}`);
   if (big < INT64_MIN || big > INT64_MAX) fail(value, type, 'out of the 64-bit integer range');
   return big;
 }
@@ -90,7 +71,7 @@ function toDouble(value: unknown, type: 'float' | 'double'): number {
   if (typeof value === 'number') number = value;
   else if (typeof value === 'string' && DECIMAL_TEXT.test(value) && /\d/.test(value)) number = Number(value);
   else if (typeof value === 'bigint') number = Number(value);
-  else return fail(value, type, typeof value === 'string' ? 'not a number' : `expected a number, got ${kindOf(value)}`);
+  else return fail(value, type, typeof value === 'string' ? 'not a number' : `expected a number, got ${kindOfValue(value)}`);
   if (!Number.isFinite(number)) fail(value, type, 'not a finite number');
   if (type === 'float' && Math.abs(number) > FLOAT32_MAX) fail(value, type, 'out of the 32-bit float range');
   return number;
@@ -130,7 +111,7 @@ export function toEpochMs(value: unknown, type = 'timestamp'): number {
       if (Number.isNaN(ms) || !sameCalendarDay(ms, iso, Number(year), Number(month), Number(day))) return fail(value, type, 'not a valid date');
     }
   } else {
-    return fail(value, type, `expected an ISO-8601 string or epoch milliseconds, got ${kindOf(value)}`);
+    return fail(value, type, `expected an ISO-8601 string or epoch milliseconds, got ${kindOfValue(value)}`);
   }
   if (Number.isNaN(ms) || Math.abs(ms) > MAX_DATE_MS) fail(value, type, 'outside the range of dates');
   return ms;
@@ -150,7 +131,7 @@ function sameCalendarDay(ms: number, iso: string, year: number, month: number, d
 }
 
 function toUuid(value: unknown, type: 'uuid' | 'timeuuid'): unknown {
-  if (typeof value !== 'string') return fail(value, type, `expected a UUID string, got ${kindOf(value)}`);
+  if (typeof value !== 'string') return fail(value, type, `expected a UUID string, got ${kindOfValue(value)}`);
   const text = value.trim();
   if (!UUID_TEXT.test(text)) return fail(value, type, 'expected a UUID such as "123e4567-e89b-12d3-a456-426614174000"');
   if (type === 'timeuuid') {
@@ -203,13 +184,13 @@ function toDecimal(value: unknown): unknown {
     text = plainDecimal(String(value));
   } else if (typeof value === 'bigint') text = value.toString();
   else if (typeof value === 'string') text = plainDecimal(value);
-  else return fail(value, 'decimal', `expected a number or a decimal string, got ${kindOf(value)}`);
+  else return fail(value, 'decimal', `expected a number or a decimal string, got ${kindOfValue(value)}`);
   if (text === undefined) return fail(value, 'decimal', 'not a decimal number');
   return types.BigDecimal.fromString(text);
 }
 
 function toBlob(value: unknown): Buffer {
-  if (typeof value !== 'string') return fail(value, 'blob', `expected a base64 or 0x-hex string, got ${kindOf(value)}`);
+  if (typeof value !== 'string') return fail(value, 'blob', `expected a base64 or 0x-hex string, got ${kindOfValue(value)}`);
   const hex = HEX_BLOB.exec(value);
   if (hex) return Buffer.from(hex[1], 'hex');
   if (!BASE64_TEXT.test(value)) return fail(value, 'blob', 'expected base64 (standard alphabet, padded) or 0x followed by hex digits');
@@ -240,7 +221,7 @@ function collectionEncoder(type: Extract<CqlType, { kind: 'list' | 'set' | 'map'
     const encodeValue = cqlEncoder(type.value);
     return (input) => {
       const value = parseJsonText(input, name);
-      if (typeof value !== 'object' || value === null || Array.isArray(value)) return fail(input, name, `expected a JSON object, got ${kindOf(value)}`);
+      if (typeof value !== 'object' || value === null || Array.isArray(value)) return fail(input, name, `expected a JSON object, got ${kindOfValue(value)}`);
       const out = new Map<unknown, unknown>();
       for (const [key, item] of Object.entries(value)) {
         if (item === null || item === undefined) fail(input, name, `the value of key ${JSON.stringify(key)} is ${describeValue(item)}; Cassandra maps cannot hold nulls`);
@@ -262,7 +243,7 @@ function collectionEncoder(type: Extract<CqlType, { kind: 'list' | 'set' | 'map'
   const encodeElement = cqlEncoder(type.element);
   return (input) => {
     const value = parseJsonText(input, name);
-    if (!Array.isArray(value)) return fail(input, name, `expected a JSON array, got ${kindOf(value)}`);
+    if (!Array.isArray(value)) return fail(input, name, `expected a JSON array, got ${kindOfValue(value)}`);
     return value.map((item, index) => {
       if (item === null || item === undefined) fail(input, name, `element ${index} is ${describeValue(item)}; Cassandra collections cannot hold nulls`);
       try {

@@ -1,6 +1,7 @@
 import { RecordError, type SluiceRecord } from '@sluice/sdk';
 import cassandra from 'cassandra-driver';
-import { cqlEncoder, CqlValueError, describeValue, type CqlEncoder } from './cql-value.js';
+import { describeValue } from '@sluice/sdk';
+import { cqlEncoder, CqlValueError, type CqlEncoder } from './cql-value.js';
 import type { CqlColumn, TableDefinition } from './table-definition.js';
 
 const { types } = cassandra;

@@ -1,5 +1,6 @@
 import {
-  didYouMean,
+  InvalidQueryError,
+  unknownColumnError,
   type Aggregation,
   type ColumnDescription,
   type DatasetDescription,
@@ -20,12 +21,7 @@ import { primaryKeyColumns, type CqlColumn, type TableDefinition } from './table
 export type ReadRows = (cql: string, params: unknown[]) => AsyncIterable<Record<string, unknown>>;
 
 /** A query the table cannot answer (unknown column, wrong type, bad range): the caller's mistake. */
-export class InvalidQueryError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'InvalidQueryError';
-  }
-}
+export { InvalidQueryError };
 
 /**
  * A query that would read more rows than `queryMaxRows` allows. It keeps the name
@@ -325,12 +321,7 @@ export class TableQueries {
   private column(name: unknown, where: string, extra: readonly string[] = []): CqlColumn {
     const column = typeof name === 'string' ? this.byName.get(name) : undefined;
     if (column) return column;
-    const known = [...this.byName.keys(), ...extra];
-    const suggestion = typeof name === 'string' ? didYouMean(name, known) : undefined;
-    throw new InvalidQueryError(
-      `${where}: unknown column ${JSON.stringify(name)} in dataset "${this.definition.table}"` +
-        `${suggestion ? ` (did you mean "${suggestion}"?)` : ''}; columns: ${known.join(', ')}`,
-    );
+    throw unknownColumnError(where, name, this.definition.table, [...this.byName.keys(), ...extra]);
   }
 
   private requireTimeColumn(): CqlColumn {

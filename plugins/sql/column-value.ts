@@ -1,4 +1,5 @@
 import type { SqlColumnType, SqlDriverName } from './sql.config.js';
+import { describeValue, kindOfValue } from '@sluice/sdk';
 
 /**
  * A value that cannot be stored in a column. The message says what was wrong with the value; the
@@ -26,26 +27,6 @@ const ISO_TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})
 const MIN_TIME_MS = Date.parse('0001-01-01T00:00:00.000Z');
 const MAX_TIME_MS = Date.parse('9999-12-31T23:59:59.999Z');
 
-/** A short, readable rendering of a value for error messages (JSON, cut at 80 characters). */
-export function describeValue(value: unknown): string {
-  if (value === undefined) return 'undefined';
-  if (typeof value === 'bigint') return `${value}n`;
-  let text: string;
-  try {
-    text = JSON.stringify(value) ?? String(value);
-  } catch {
-    text = Object.prototype.toString.call(value);
-  }
-  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
-}
-
-function kindOf(value: unknown): string {
-  if (Array.isArray(value)) return 'an array';
-  if (value === null) return 'null';
-  const type = typeof value;
-  return type === 'object' ? 'an object' : `a ${type}`;
-}
-
 function fail(value: unknown, type: string, reason?: string): never {
   throw new ColumnValueError(`cannot convert ${describeValue(value)} to ${type}${reason ? ` (${reason})` : ''}`);
 }
@@ -54,7 +35,7 @@ function toText(value: unknown, type: string, driver: SqlDriverName, maxLength?:
   let text: string;
   if (typeof value === 'string') text = value;
   else if ((typeof value === 'number' && Number.isFinite(value)) || typeof value === 'boolean' || typeof value === 'bigint') text = String(value);
-  else return fail(value, type, `expected a string, got ${kindOf(value)}`);
+  else return fail(value, type, `expected a string, got ${kindOfValue(value)}`);
   // PostgreSQL text types cannot hold NUL characters; refusing the record beats failing its batch.
   if (driver === 'postgres' && text.includes('\u0000')) fail(value, type, 'PostgreSQL text cannot contain NUL characters');
   // Lengths count characters (code points), as varchar(n) does.
@@ -71,7 +52,7 @@ function toInt64(value: unknown, type: string): bigint {
     if (!Number.isInteger(value)) return fail(value, type, 'not an integer');
     big = BigInt(value);
   } else if (typeof value === 'string' && INTEGER_TEXT.test(value)) big = BigInt(value.trim());
-  else return fail(value, type, typeof value === 'string' ? 'not an integer' : `expected a number, got ${kindOf(value)}`);
+  else return fail(value, type, typeof value === 'string' ? 'not an integer' : `expected a number, got ${kindOfValue(value)}`);
   if (big < INT64_MIN || big > INT64_MAX) fail(value, type, 'out of the 64-bit integer range');
   return big;
 }
@@ -96,7 +77,7 @@ function toFloat(value: unknown): number {
     if (Number.isFinite(parsed)) return parsed;
   }
   if (typeof value === 'bigint') return Number(value);
-  return fail(value, 'float', typeof value === 'string' ? 'not a number' : `expected a number, got ${kindOf(value)}`);
+  return fail(value, 'float', typeof value === 'string' ? 'not a number' : `expected a number, got ${kindOfValue(value)}`);
 }
 
 function toBoolean(value: unknown): boolean {
@@ -135,7 +116,7 @@ export function toEpochMs(value: unknown): number {
       }
     }
   } else {
-    return fail(value, 'timestamp', `expected an ISO-8601 string or epoch milliseconds, got ${kindOf(value)}`);
+    return fail(value, 'timestamp', `expected an ISO-8601 string or epoch milliseconds, got ${kindOfValue(value)}`);
   }
   if (Number.isNaN(ms) || ms < MIN_TIME_MS || ms > MAX_TIME_MS) fail(value, 'timestamp', 'outside the years 1 to 9999');
   return ms;
@@ -162,7 +143,7 @@ function toJsonText(value: unknown, driver: SqlDriverName): string {
   } catch (error) {
     return fail(value, 'json', error instanceof Error ? error.message : String(error));
   }
-  if (text === undefined) return fail(value, 'json', `${kindOf(value)} has no JSON form`);
+  if (text === undefined) return fail(value, 'json', `${kindOfValue(value)} has no JSON form`);
   // jsonb refuses the \u0000 escape ("unsupported Unicode escape sequence").
   if (driver === 'postgres' && text.includes('\\u0000')) fail(value, 'json', 'PostgreSQL jsonb cannot contain NUL characters');
   return text;

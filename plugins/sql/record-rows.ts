@@ -1,5 +1,6 @@
 import { RecordError, type SluiceRecord } from '@sluice/sdk';
-import { columnEncoder, ColumnValueError, describeValue, type ColumnEncoder } from './column-value.js';
+import { describeValue } from '@sluice/sdk';
+import { columnEncoder, ColumnValueError, type ColumnEncoder } from './column-value.js';
 import type { SqlDriverName } from './sql.config.js';
 import type { SqlColumn } from './table-schema.js';
 

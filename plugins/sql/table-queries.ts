@@ -1,5 +1,6 @@
 import {
-  didYouMean,
+  InvalidQueryError,
+  unknownColumnError,
   type Aggregation,
   type ColumnDescription,
   type DatasetDescription,
@@ -24,12 +25,7 @@ const OPERATORS: ReadonlyArray<QueryFilter['op']> = ['=', '!=', '<', '<=', '>', 
 const NUMERIC = new Set(['integer', 'bigint', 'float']);
 
 /** A query the table cannot answer (unknown column, wrong type, bad range): the caller's mistake. */
-export class InvalidQueryError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'InvalidQueryError';
-  }
-}
+export { InvalidQueryError };
 
 /**
  * The read side of the sink (the SDK's `Queryable`) for its one table. Every identifier in a query
@@ -269,12 +265,7 @@ export class TableQueries {
   private column(name: unknown, where: string, extra: readonly string[] = []): SqlColumn {
     const column = typeof name === 'string' ? this.byName.get(name) : undefined;
     if (column) return column;
-    const known = [...this.byName.keys(), ...extra];
-    const suggestion = typeof name === 'string' ? didYouMean(name, known) : undefined;
-    throw new InvalidQueryError(
-      `${where}: unknown column ${JSON.stringify(name)} in dataset "${this.definition.table}"` +
-        `${suggestion ? ` (did you mean "${suggestion}"?)` : ''}; columns: ${known.join(', ')}`,
-    );
+    throw unknownColumnError(where, name, this.definition.table, [...this.byName.keys(), ...extra]);
   }
 
   private requireTimeColumn(): SqlColumn {

@@ -27,8 +27,9 @@ const logger = new Logger('QueryModule');
 
 /**
  * The HTTP answer for an error met while serving a query:
- * - the caller's mistake (QueryRequestError, or an error a queryable plugin names
- *   `InvalidQueryError`, the convention of the sql sink) → 400 with its message;
+ * - the caller's mistake (QueryRequestError, or the SDK's InvalidQueryError a queryable plugin
+ *   throws, recognised by its name so that plugins built against another copy of the SDK count
+ *   too) → 400 with its message;
  * - data not readable now (QueryUnavailableError, a retryable RecordError such as a lost
  *   connection) → 503;
  * - anything else → 500, logged.

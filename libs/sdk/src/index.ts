@@ -2,6 +2,7 @@
 export * from './version.js';
 export * from './record.js';
 export * from './errors.js';
+export * from './describe-value.js';
 export * from './logger.js';
 export * from './context.js';
 export * from './health.js';

@@ -1,3 +1,5 @@
+import { didYouMean } from './config-validation.js';
+
 /** Column types a queryable plugin reports. */
 export type ColumnType = 'number' | 'string' | 'boolean' | 'time' | 'json';
 
@@ -100,4 +102,22 @@ export function isQueryable(value: unknown): value is Queryable {
     typeof candidate.queryTimeSeries === 'function' &&
     typeof candidate.queryTable === 'function'
   );
+}
+
+/**
+ * A query the dataset cannot answer (an unknown column, a wrong type, a bad range): the caller's
+ * mistake, which the query module answers with a 400 and this message. Queryable plugins throw it
+ * (the query module also recognises any error named `InvalidQueryError`).
+ */
+export class InvalidQueryError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'InvalidQueryError';
+  }
+}
+
+/** The {@link InvalidQueryError} for a column `name` the dataset does not have, with a did-you-mean among `known`. */
+export function unknownColumnError(where: string, name: unknown, dataset: string, known: readonly string[]): InvalidQueryError {
+  const suggestion = typeof name === 'string' ? didYouMean(name, known) : undefined;
+  return new InvalidQueryError(`${where}: unknown column ${JSON.stringify(name)} in dataset "${dataset}"${suggestion ? ` (did you mean "${suggestion}"?)` : ''}; columns: ${known.join(', ')}`);
 }
