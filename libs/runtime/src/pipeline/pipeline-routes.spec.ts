@@ -12,18 +12,18 @@ import {
   memorySink,
   pickyTransform,
   pipelineConfig,
+  runToEnd,
   scriptedTransform,
+  sinkControl,
+  transformControl,
   type CountingSourceControl,
   type MemorySinkControl,
-  type ScriptedTransformControl,
 } from '../testing/memory-plugins.js';
 
 const seq = (record: SluiceRecord) => (record.value as { seq: number }).seq;
 const seqs = (records: readonly SluiceRecord[]) => records.map(seq).sort((a, b) => a - b);
 const range = (n: number, keep: (i: number) => boolean = () => true) => Array.from({ length: n }, (_, i) => i).filter(keep);
 const sourceControl = (over: Partial<CountingSourceControl> = {}): CountingSourceControl => ({ total: 60, batchSize: 7, readCount: 0, starts: [], commits: [], ...over });
-const sinkControl = (over: Partial<MemorySinkControl> = {}): MemorySinkControl => ({ stored: [], writes: 0, ...over });
-const transformControl = (over: Partial<ScriptedTransformControl> = {}): ScriptedTransformControl => ({ seen: [], ...over });
 const tempDir = () => mkdtempSync(join(tmpdir(), 'sluice-routes-'));
 const letters = (dlq: MemorySinkControl) => dlq.stored.map((r) => r.value as DeadLetterValue);
 const letterOf = (dlq: MemorySinkControl, n: number) => letters(dlq).find((l) => (l.record.value as { seq: number }).seq === n);
@@ -39,11 +39,6 @@ function capturing<D extends PluginDefinition>(definition: D, into: object[]): D
   return { ...definition, create } as D;
 }
 
-async function run(pipeline: Pipeline): Promise<void> {
-  await pipeline.start();
-  await pipeline.sourceFinished();
-  await pipeline.stop();
-}
 
 describe('Pipeline with routes on the embedded transport', () => {
   it('stores each record in every route that takes it, dead-letters the failures naming the route, and commits', async () => {
@@ -115,7 +110,7 @@ describe('Pipeline with routes on the embedded transport', () => {
       }),
       environment(createEmbeddedTransport().transport, dir),
     );
-    await run(pipeline);
+    await runToEnd(pipeline);
     expect(seqs(even.stored)).toEqual(range(30, (i) => i % 2 === 0));
     expect(dlq.stored).toEqual([]);
     expect(committed(dir)).toEqual({ seq: 29 });
@@ -145,7 +140,7 @@ describe('Pipeline with routes on the embedded transport', () => {
       }),
       environment(createEmbeddedTransport().transport, dir),
     );
-    await run(pipeline);
+    await runToEnd(pipeline);
     // Sorted lists equal to 0..39: each record exactly once.
     expect(seqs(a.stored)).toEqual(range(40));
     expect(seqs(b.stored)).toEqual(range(40));
@@ -164,7 +159,7 @@ describe('Pipeline with routes on the embedded transport', () => {
       },
     });
     const dlq = sinkControl();
-    await run(
+    await runToEnd(
       new Pipeline(
         pipelineConfig({
           source: countingSource(sourceControl({ total: 30 })),
@@ -205,7 +200,7 @@ describe('Pipeline with routes on the embedded transport', () => {
       }),
       environment(createEmbeddedTransport().transport, dir),
     );
-    await run(pipeline);
+    await runToEnd(pipeline);
     expect(letterOf(dlq, 5)).toMatchObject({ stage: 'sink', error: 'route "a": routes.a.sink (memory): row locked', attempts: 3, retryable: true });
     expect(letterOf(dlq, 8)).toMatchObject({ stage: 'sink', error: 'route "b": routes.b.transforms[0] (lookup): lookup failed', attempts: 3, retryable: true });
     expect(dlq.stored).toHaveLength(2);

@@ -10,23 +10,18 @@ import {
   memorySink,
   pickyTransform,
   pipelineConfig,
+  runToEnd,
   scriptedTransform,
+  sinkControl,
   waitFor,
   type CountingSourceControl,
-  type MemorySinkControl,
   type ScriptedTransformControl,
 } from '../testing/memory-plugins.js';
 
 const seqs = (records: readonly SluiceRecord[]) => records.map((r) => (r.value as { seq: number }).seq);
 const sourceControl = (over: Partial<CountingSourceControl> = {}): CountingSourceControl => ({ total: 200, batchSize: 7, readCount: 0, starts: [], commits: [], ...over });
-const sinkControl = (over: Partial<MemorySinkControl> = {}): MemorySinkControl => ({ stored: [], writes: 0, ...over });
 const tempDir = () => mkdtempSync(join(tmpdir(), 'sluice-pipeline-'));
 
-async function run(pipeline: Pipeline) {
-  await pipeline.start();
-  await pipeline.sourceFinished();
-  await pipeline.stop();
-}
 
 describe('Pipeline on the embedded transport', () => {
   it('moves every record through a transform into the sink and commits the last position', async () => {
@@ -38,7 +33,7 @@ describe('Pipeline on the embedded transport', () => {
       pipelineConfig({ source: countingSource(src), transforms: [pickyTransform({})], sink: memorySink(sink), deadLetter: memorySink(dlq, 'dlq') }),
       environment(createEmbeddedTransport().transport, dir),
     );
-    await run(pipeline);
+    await runToEnd(pipeline);
     expect(seqs(sink.stored).sort((a, b) => a - b)).toEqual(Array.from({ length: 200 }, (_, i) => i));
     expect((sink.stored[5].value as { doubled: number }).doubled).toBe(10);
     expect(dlq.stored).toHaveLength(0);
@@ -52,7 +47,7 @@ describe('Pipeline on the embedded transport', () => {
   it('keeps per-key order through the stages', async () => {
     const src = sourceControl({ total: 500, batchSize: 3 });
     const sink = sinkControl();
-    await run(new Pipeline(pipelineConfig({ source: countingSource(src), transforms: [pickyTransform({})], sink: memorySink(sink), deadLetter: memorySink(sinkControl(), 'dlq') }), environment(createEmbeddedTransport().transport, tempDir())));
+    await runToEnd(new Pipeline(pipelineConfig({ source: countingSource(src), transforms: [pickyTransform({})], sink: memorySink(sink), deadLetter: memorySink(sinkControl(), 'dlq') }), environment(createEmbeddedTransport().transport, tempDir())));
     const byKey = new Map<string, number[]>();
     for (const r of sink.stored) byKey.set(r.key!, [...(byKey.get(r.key!) ?? []), (r.value as { seq: number }).seq]);
     for (const list of byKey.values()) expect(list).toEqual([...list].sort((a, b) => a - b));
@@ -66,7 +61,7 @@ describe('Pipeline on the embedded transport', () => {
       pipelineConfig({ source: countingSource(sourceControl({ total: 60 })), transforms: [pickyTransform({ flaky })], sink: memorySink(sink), deadLetter: memorySink(dlq, 'dlq') }),
       environment(createEmbeddedTransport().transport, tempDir()),
     );
-    await run(pipeline);
+    await runToEnd(pipeline);
     expect(sink.stored).toHaveLength(60);
     expect(dlq.stored).toHaveLength(0);
     expect(pipeline.status().stages.find((s) => s.stage === 'transforms[0]')?.counters.retried).toBe(3);
@@ -83,7 +78,7 @@ describe('Pipeline on the embedded transport', () => {
       pipelineConfig({ source: countingSource(sourceControl({ total: 30 })), sink: memorySink(sink), deadLetter: memorySink(sinkControl(), 'dlq') }),
       environment(createEmbeddedTransport().transport, tempDir()),
     );
-    await run(pipeline);
+    await runToEnd(pipeline);
     expect(seqs(sink.stored).sort((a, b) => a - b)).toEqual(Array.from({ length: 30 }, (_, i) => i));
     expect(pipeline.status().stages.find((s) => s.stage === 'sink')?.counters.retried).toBeGreaterThan(0);
   });
@@ -101,7 +96,7 @@ describe('Pipeline on the embedded transport', () => {
       }),
       environment(createEmbeddedTransport().transport, dir),
     );
-    await run(pipeline);
+    await runToEnd(pipeline);
     expect(seqs(sink.stored).sort((a, b) => a - b)).toEqual(Array.from({ length: 40 }, (_, i) => i).filter((i) => ![7, 13, 20, 39].includes(i)));
     const letters = dlq.stored.map((r) => r.value as { stage: string; error: string; attempts: number; retryable: boolean; record: { value: { seq: number } } });
     expect(letters.map((l) => l.record.value.seq).sort((a, b) => a - b)).toEqual([7, 13, 20, 39]);
@@ -119,7 +114,7 @@ describe('Pipeline on the embedded transport', () => {
       },
     });
     const dlq = sinkControl();
-    await run(new Pipeline(pipelineConfig({ source: countingSource(sourceControl({ total: 30 })), sink: memorySink(sink), deadLetter: memorySink(dlq, 'dlq') }), environment(createEmbeddedTransport().transport, tempDir())));
+    await runToEnd(new Pipeline(pipelineConfig({ source: countingSource(sourceControl({ total: 30 })), sink: memorySink(sink), deadLetter: memorySink(dlq, 'dlq') }), environment(createEmbeddedTransport().transport, tempDir())));
     expect(seqs(sink.stored).sort((a, b) => a - b)).toEqual(Array.from({ length: 30 }, (_, i) => i).filter((i) => i !== 17));
     expect(dlq.stored.map((r) => (r.value as { error: string; stage: string }))).toEqual([expect.objectContaining({ error: 'value too long for column', stage: 'sink' })]);
   });
@@ -131,7 +126,7 @@ describe('Pipeline on the embedded transport', () => {
       pipelineConfig({ source: countingSource(sourceControl({ total: 30 })), sink: memorySink(sink), deadLetter: memorySink(dlq, 'dlq'), maxAttempts: 3 }),
       environment(createEmbeddedTransport().transport, tempDir()),
     );
-    await run(pipeline);
+    await runToEnd(pipeline);
     expect(seqs(sink.stored).sort((a, b) => a - b)).toEqual(Array.from({ length: 30 }, (_, i) => i).filter((i) => i !== 11));
     expect(dlq.stored.map((r) => r.value)).toEqual([expect.objectContaining({ stage: 'sink', error: 'row locked', attempts: 3, retryable: true })]);
     expect(pipeline.status().stages.find((s) => s.stage === 'sink')?.counters.retried).toBe(2);
@@ -173,7 +168,7 @@ describe('Pipeline on the embedded transport', () => {
     expect(committed).toBe(read - 1);
 
     const second = sourceControl({ total: read + 50 });
-    await run(make(second));
+    await runToEnd(make(second));
     expect(second.starts[0]).toEqual({ seq: committed });
     expect(seqs(sink.stored).sort((a, b) => a - b)).toEqual(Array.from({ length: read + 50 }, (_, i) => i));
   });
@@ -182,7 +177,7 @@ describe('Pipeline on the embedded transport', () => {
     const src = sourceControl({ total: 120, crashAt: 61 });
     const sink = sinkControl();
     const pipeline = new Pipeline(pipelineConfig({ source: countingSource(src), sink: memorySink(sink), deadLetter: memorySink(sinkControl(), 'dlq') }), environment(createEmbeddedTransport().transport, tempDir()));
-    await run(pipeline);
+    await runToEnd(pipeline);
     expect(new Set(seqs(sink.stored))).toEqual(new Set(Array.from({ length: 120 }, (_, i) => i)));
     expect(src.starts).toHaveLength(2);
     // the crash lost the unreturned read of 56..60: the last record handed over was 55
@@ -208,7 +203,7 @@ describe('Pipeline: stateful transforms are flushed before their records are ack
     }
     const src = sourceControl({ total: 60, batchSize: 10, commits: new RecordingCommits() });
     const sink = sinkControl();
-    await run(new Pipeline(pipelineConfig({ source: countingSource(src), transforms: [scriptedTransform(transform)], sink: memorySink(sink), deadLetter: memorySink(sinkControl(), 'dlq') }), environment(createEmbeddedTransport().transport, tempDir())));
+    await runToEnd(new Pipeline(pipelineConfig({ source: countingSource(src), transforms: [scriptedTransform(transform)], sink: memorySink(sink), deadLetter: memorySink(sinkControl(), 'dlq') }), environment(createEmbeddedTransport().transport, tempDir())));
     expect(sink.stored).toHaveLength(60);
     expect(flushedUpTo.length).toBeGreaterThan(0);
     expect(commitsAt.length).toBeGreaterThan(0);

@@ -17,7 +17,7 @@ import pino from 'pino';
 import { routesStage } from '../config/routes.js';
 import type { PipelineConfig, RouteConfig, StageConfig } from '../config/sluice-config.js';
 import { RuntimeMetrics } from '../metrics/runtime-metrics.js';
-import type { PipelineEnvironment } from '../pipeline/pipeline.js';
+import type { Pipeline, PipelineEnvironment } from '../pipeline/pipeline.js';
 import type { ChannelTransport } from '#transports';
 
 /** In-memory plugins for runtime tests: their behaviour is steered by the test through hooks. */
@@ -90,6 +90,11 @@ export interface MemorySinkControl {
   writes: number;
 }
 
+/** A fresh {@link MemorySinkControl} (nothing stored yet), with `over` applied. */
+export function sinkControl(over: Partial<MemorySinkControl> = {}): MemorySinkControl {
+  return { stored: [], writes: 0, ...over };
+}
+
 export function memorySink(control: MemorySinkControl, name = 'memory') {
   return defineSink({
     name,
@@ -149,6 +154,18 @@ export interface ScriptedTransformControl {
   events?: string[];
   /** Called on `flush` (after it is recorded); throw to fail it. */
   flush?: () => void;
+}
+
+/** A fresh {@link ScriptedTransformControl} (nothing seen yet), with `over` applied. */
+export function transformControl(over: Partial<ScriptedTransformControl> = {}): ScriptedTransformControl {
+  return { seen: [], ...over };
+}
+
+/** Runs a pipeline with a finite source to its end: start, wait until everything read was committed, stop. */
+export async function runToEnd(pipeline: Pipeline): Promise<void> {
+  await pipeline.start();
+  await pipeline.sourceFinished();
+  await pipeline.stop();
 }
 
 /** A transform the test scripts: records what it saw, does what `control.process` says. */

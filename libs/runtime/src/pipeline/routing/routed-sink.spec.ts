@@ -15,7 +15,15 @@ import {
   type SinkWriteResult,
   type SluiceRecord,
 } from '@sluice/sdk';
-import { memorySink, routeConfigs, scriptedTransform, type MemorySinkControl, type RouteParts, type ScriptedTransformControl } from '../../testing/memory-plugins.js';
+import {
+  memorySink,
+  routeConfigs,
+  scriptedTransform,
+  sinkControl,
+  transformControl,
+  type RouteParts,
+  type ScriptedTransformControl,
+} from '../../testing/memory-plugins.js';
 import { QueryableRoutedSink } from './queryable-routed-sink.js';
 import { RoutedSink } from './routed-sink.js';
 import { createRoutesSink, RoutesSinkConfig } from './routes-sink.js';
@@ -27,8 +35,6 @@ function routed(routes: readonly RouteParts[], unrouted: 'deadLetter' | 'drop' =
   return createRoutesSink(Object.assign(new RoutesSinkConfig(), { routes: routeConfigs(routes), unrouted }), context);
 }
 
-const sinkControl = (over: Partial<MemorySinkControl> = {}): MemorySinkControl => ({ stored: [], writes: 0, ...over });
-const transformControl = (over: Partial<ScriptedTransformControl> = {}): ScriptedTransformControl => ({ seen: [], ...over });
 const seq = (record: SluiceRecord) => (record.value as { seq: number }).seq;
 const seqs = (records: readonly SluiceRecord[]) => records.map(seq);
 const seenSeqs = (control: ScriptedTransformControl) => control.seen.map((value) => (value as { seq: number }).seq);
