@@ -5,6 +5,7 @@ import { aggregateConfigIssues } from './validate-config.js';
 
 export default defineTransform({
   name: 'aggregate',
+  capabilities: { keyedState: true },
   version: '1.0.0',
   description: 'Continuous aggregates by key (count, sum, avg, min, max; optional tumbling windows and distinct entities), emitted as upserts of the groups each record changes.',
   config: AggregateConfig,

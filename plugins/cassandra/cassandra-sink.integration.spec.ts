@@ -45,7 +45,7 @@ function config(table: string, overrides: Record<string, unknown> = {}) {
 async function start(table: string, overrides: Record<string, unknown> = {}): Promise<CassandraSink> {
   const { config: validated, context } = prepare(cassandraSink, config(table, overrides));
   const sink = cassandraSink.create(validated, context) as CassandraSink;
-  await sink.start();
+  await sink.start?.();
   open.push(sink);
   return sink;
 }
@@ -73,7 +73,7 @@ beforeAll(async () => {
 });
 
 afterEach(async () => {
-  await Promise.all(open.splice(0).map((sink) => sink.stop()));
+  await Promise.all(open.splice(0).map((sink) => sink.stop?.()));
 });
 
 afterAll(async () => {
@@ -107,7 +107,7 @@ describe('cassandra sink (real Cassandra)', () => {
     expect(raw.first().get('seen')).toEqual(new Date(T0 + 1000));
     expect(raw.first().get('scores')).toEqual(new Map([['attack', 2], ['hp', 1]]));
     // Starting again finds keyspace and table and keeps the rows.
-    await sink.stop();
+    await sink.stop?.();
     const again = await start(table);
     expect(await rows(again, table)).toHaveLength(2);
   });
@@ -140,7 +140,7 @@ describe('cassandra sink (real Cassandra)', () => {
     await sink.write([profile(1)]);
     await sink.write([makeRecord({ login: { uuid: uuid(1) }, age: 50, tags: null })]);
     expect((await rows(sink, table, ['name', 'age', 'tags']))[0]).toEqual({ name: 'user1', age: 50, tags: ['a', 't1'] });
-    await sink.stop();
+    await sink.stop?.();
     const nulls = await start(table, { nullValues: 'null' });
     await nulls.write([makeRecord({ login: { uuid: uuid(1) }, name: 'user1', age: 51 })]);
     expect((await rows(nulls, table, ['name', 'age', 'tags', 'scores']))[0]).toEqual({ name: 'user1', age: 51, tags: null, scores: null });
@@ -293,8 +293,8 @@ describe('cassandra sink (real Cassandra)', () => {
     });
 
     afterAll(async () => {
-      await sink.stop();
-      await clustered.stop();
+      await sink.stop?.();
+      await clustered.stop?.();
     });
 
     it('buckets counts in ascending time, each bucket start within the range, through several pages', async () => {
@@ -386,7 +386,7 @@ describe('cassandra sink (real Cassandra)', () => {
       expect(up.status).toBe('up');
       expect(up.details).toMatchObject({ keyspace, releaseVersion: expect.stringMatching(/^\d+\.\d+/), hostsUp: 1, hosts: 1 });
       expect(JSON.stringify(up)).not.toContain('hunter2');
-      await sink.stop();
+      await sink.stop?.();
       expect(await sink.health!()).toMatchObject({ status: 'down', details: { reason: 'stopped' } });
       await expect(sink.write([profile(1)])).rejects.toThrow(/is stopped/);
     });
@@ -419,14 +419,14 @@ describe('cassandra sink (real Cassandra)', () => {
     it('is down, and start fails retryably, with a wrong contact point', async () => {
       const { config: validated, context } = prepare(cassandraSink, config(newTable(), { contactPoints: ['127.0.0.1:1'], connectTimeoutMs: 1000 }));
       const sink = cassandraSink.create(validated, context);
-      const error = await sink.start().catch((e: unknown) => e);
+      const error = await sink.start?.().catch((e: unknown) => e);
       expect(error).toBeInstanceOf(RecordError);
       expect((error as RecordError).retryable).toBe(true);
       expect((error as Error).message).toMatch(/^cassandra sink: connecting to 127\.0\.0\.1:1 failed \[NoHostAvailable\]: no host could be reached: 127\.0\.0\.1:1 \(connect ECONNREFUSED/);
       const health = await sink.health!();
       expect(health.status).toBe('down');
       expect(health.details?.reason).toBe((error as Error).message);
-      await sink.stop();
+      await sink.stop?.();
     });
   });
 });

@@ -8,6 +8,7 @@ export { CassandraSink } from './cassandra-sink.js';
 
 export default defineSink({
   name: 'cassandra',
+  capabilities: { queryable: true },
   version: '1.0.0',
   description:
     'Writes records as rows of a Cassandra table (prepared, idempotent upserts; concurrent, with unlogged batches per partition), ' +

@@ -109,6 +109,17 @@ describe('dedupe: by key expression', () => {
     expect(outputs.map((r) => r.value)).toEqual([{ tags: ['b', 'a'] }, { tags: ['c'] }]);
   });
 
+  it('answers synchronously for keys the fast evaluator handles, with a promise for the others', async () => {
+    const fast = prepare(dedupe, { key: 'id' });
+    expect(dedupe.create(fast.config, fast.context).process(record({ id: 1 }))).toEqual(record({ id: 1 }));
+    const slow = prepare(dedupe, { key: '$join([$string(id)], ",")' });
+    const transform = dedupe.create(slow.config, slow.context);
+    const first = transform.process(record({ id: 1 }));
+    expect(first).toBeInstanceOf(Promise);
+    await expect(first).resolves.toEqual(record({ id: 1 }));
+    await expect(transform.process(record({ id: 1 }))).resolves.toBeNull();
+  });
+
   it('bounds the key expression by timeoutMs', async () => {
     const { deadLetters } = await runTransform(dedupe, { key: '($f := function($n) { $f($n + 1) }; $f(0))', timeoutMs: 30 }, [record({})]);
     expect(deadLetters.map((d) => d.error)).toEqual([expect.stringMatching(/^key failed: Evaluation timeout after 30 milliseconds/)]);

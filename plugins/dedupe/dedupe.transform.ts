@@ -1,4 +1,4 @@
-import { ExpressionEvaluationError, JsonataExpression, NEEDS_ASYNC, RECORD_VARIABLES } from '@sluice/sdk';
+import { ExpressionEvaluationError, JsonataExpression, RECORD_VARIABLES, whenEvaluated } from '@sluice/sdk';
 import { invalidRecord, type HealthReport, type SluiceRecord, type Transform, type TransformOutput } from '@sluice/sdk';
 import { LRUCache } from 'lru-cache';
 import type { DedupeConfig, MissingKeyAction } from './dedupe.config.js';
@@ -41,14 +41,7 @@ export class DedupeTransform implements Transform {
 
   process(record: SluiceRecord): TransformOutput | Promise<TransformOutput> {
     if (!this.key) return this.decide(record, record.key);
-    let identity: unknown;
-    try {
-      identity = this.key.evaluateSync(record.value, record);
-    } catch (error) {
-      failure(error);
-    }
-    if (identity !== NEEDS_ASYNC) return this.decide(record, identity);
-    return this.key.evaluate(record.value, record).then((value) => this.decide(record, value), failure);
+    return whenEvaluated(this.key.evaluate(record.value, record), (identity) => this.decide(record, identity), failure);
   }
 
   health(): HealthReport {

@@ -5,6 +5,7 @@ import { DedupeTransform } from './dedupe.transform.js';
 
 export default defineTransform({
   name: 'dedupe',
+  capabilities: { keyedState: true },
   version: '1.0.0',
   description: 'Drops records whose key (or a JSONata identity) was already seen within a bounded LRU / time window.',
   config: DedupeConfig,

@@ -4,6 +4,7 @@ import { EnrichTransform } from './enrich.transform.js';
 
 export default defineTransform({
   name: 'enrich',
+  capabilities: { stateless: true },
   version: '1.0.0',
   description: 'Adds ingestion metadata to object values: ingestion time, source label and the file or Kafka position.',
   config: EnrichConfig,

@@ -1,13 +1,29 @@
 import { constants, type Stats } from 'node:fs';
 import { mkdir, open, stat, type FileHandle } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
-import { describeError, RecordError, type HealthReport, type PluginContext, type Sink, type SinkWriteResult, type SluiceRecord } from '@sluice/sdk';
-import type { FileSinkConfig } from './file-sink.config.js';
-import { encodeLines } from './json-lines.js';
-import { SerialLock } from '@sluice/sdk';
+import {
+  codecsOf,
+  describeError,
+  RecordError,
+  SerialLock,
+  type HealthReport,
+  type PluginContext,
+  type Sink,
+  type SinkWriteResult,
+  type SluiceRecord,
+  type StreamEncoder,
+} from '@sluice/sdk';
+import { fileSinkOutput, type FileSinkConfig, type WrittenPart } from './file-sink.config.js';
+
+/** What is written for a record: its envelope, or its value. */
+function written(record: SluiceRecord, part: WrittenPart): unknown {
+  if (part === 'value') return record.value;
+  return { key: record.key, value: record.value ?? null, headers: record.headers, timestamp: record.timestamp, origin: record.origin };
+}
 
 /**
- * The `file` sink: appends records to a file as JSON lines. It is the default dead-letter
+ * The `file` sink: appends records to a file through a codec (JSON lines by default, CSV...). A new
+ * (or emptied) file starts with what the codec puts first (a CSV header row). It is the default dead-letter
  * destination, so it favours not losing anything over speed:
  * - a write resolves only once its lines are written (and, with `fsync`, on disk);
  * - writes are serialised, so concurrent batches never interleave and keep their call order;
@@ -19,6 +35,8 @@ import { SerialLock } from '@sluice/sdk';
 export class FileSink implements Sink {
   readonly path: string;
   private readonly lock = new SerialLock();
+  private readonly encoder: StreamEncoder;
+  private readonly part: WrittenPart;
   private handle: FileHandle | undefined;
   private identity: { dev: number; ino: number } | undefined;
   /** Size of the file after this sink's last write (shown by health). */
@@ -32,6 +50,9 @@ export class FileSink implements Sink {
     context: PluginContext,
   ) {
     this.path = isAbsolute(config.path) ? config.path : resolve(context.configDir, config.path);
+    const output = fileSinkOutput(config);
+    this.part = output.write;
+    this.encoder = codecsOf(context).create(output.codec, config.codec).encoder();
   }
 
   async start(): Promise<void> {
@@ -42,9 +63,10 @@ export class FileSink implements Sink {
   }
 
   async write(batch: readonly SluiceRecord[]): Promise<void | SinkWriteResult> {
-    const { text, failed } = encodeLines(batch, this.config.format);
-    if (text.length > 0) await this.lock.run(() => this.append(Buffer.from(text, 'utf8')));
-    return failed.length > 0 ? { failed } : undefined;
+    if (batch.length === 0) return undefined;
+    const values = batch.map((record) => written(record, this.part));
+    const failed = await this.lock.run(() => this.append(values));
+    return failed.length > 0 ? { failed: [...failed] } : undefined;
   }
 
   async stop(): Promise<void> {
@@ -63,7 +85,8 @@ export class FileSink implements Sink {
     return { status: 'up', details };
   }
 
-  private async append(data: Buffer): Promise<void> {
+  /** Encodes `values` where the file now ends (at its start: with the codec's header) and appends them; returns the values the codec refused. */
+  private async append(values: readonly unknown[]): Promise<ReadonlyArray<{ index: number; error: RecordError }>> {
     if (!this.running) throw new RecordError(`file sink ${this.path} is not started`, { retryable: true });
     let start: number;
     try {
@@ -76,6 +99,8 @@ export class FileSink implements Sink {
       this.lastError = describeError(error);
       throw error instanceof RecordError ? error : this.ioError('checking', error);
     }
+    const { data, failed } = this.encoder.encode(values, start === 0);
+    if (data.length === 0) return failed;
     try {
       let written = 0;
       while (written < data.length) {
@@ -85,6 +110,7 @@ export class FileSink implements Sink {
       if (this.config.fsync) await this.handle!.sync();
       this.size = start + data.length;
       this.lastError = undefined;
+      return failed;
     } catch (error) {
       await this.cutBack(start);
       this.lastError = describeError(error);

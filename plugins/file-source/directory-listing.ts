@@ -1,7 +1,8 @@
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import picomatch from 'picomatch';
-import type { FileFormat } from './file-source.config.js';
+import type { Codecs } from '@sluice/sdk';
+import { AUTO_FORMAT } from './file-source.config.js';
 
 /** A file found in the directory. */
 export interface ListedFile {
@@ -12,13 +13,16 @@ export interface ListedFile {
   readonly mtimeMs: number;
 }
 
-/** Default include patterns per configured format. */
-export const DEFAULT_INCLUDE: Readonly<Record<FileFormat, readonly string[]>> = {
-  auto: ['**/*.csv', '**/*.json', '**/*.jsonl', '**/*.ndjson'],
-  csv: ['**/*.csv'],
-  json: ['**/*.json'],
-  jsonl: ['**/*.jsonl', '**/*.ndjson'],
-};
+/**
+ * The include patterns when none are configured: every file with an extension of the codec named
+ * by `format` (of any codec that claims extensions, with `auto`); every file for a codec claiming none.
+ */
+export function defaultInclude(format: string, codecs: Codecs): string[] {
+  const names = format === AUTO_FORMAT ? codecs.names() : [format];
+  const extensions = names.flatMap((name) => codecs.extensions(name));
+  if (extensions.length === 0) return ['**/*'];
+  return [...new Set(extensions)].map((extension) => `**/*${extension}`);
+}
 
 /**
  * Lists the files under a directory whose relative path matches `include` and not `exclude`, in

@@ -15,6 +15,8 @@ export interface ReadSession extends FileRecordContext {
   /** Where to resume (from the checkpoint or the previous pass); none = from the start. */
   readonly resume?: FileOffset;
   readonly maxLineBytes: number;
+  /** Largest file of a codec that reads files as one document (`resume: 'item'`). */
+  readonly maxJsonBytes: number;
 }
 
 /** Reads records from one file in bounded batches. */
@@ -23,11 +25,6 @@ export interface FileReader {
   read(max: number): Promise<SourceRecord[]>;
   /** How far the pass got: where the next pass resumes. */
   readonly progress: FileOffset | undefined;
-}
-
-/** Whitespace-only lines hold no record; they are skipped. */
-export function isBlank(text: string): boolean {
-  return text.trim() === '';
 }
 
 /** `array`, `string`, `null`... for messages about non-object JSON values. */
@@ -39,9 +36,4 @@ export function jsonTypeName(value: unknown): string {
 
 export function isJsonObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** The problem reported for a line longer than `maxLineBytes`. */
-export function oversizedProblem(bytes: number, maxLineBytes: number): string {
-  return `line is ${bytes} bytes long, more than maxLineBytes (${maxLineBytes}); the value holds its first ${maxLineBytes} bytes`;
 }

@@ -4,6 +4,11 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { prepare, runSource, type Checkpoint, type RunSourceResult } from '@sluice/sdk';
 import fileSource from './index.js';
+import csvCodec from '../csv-codec/index.js';
+import jsonCodecs from '../json-codec/index.js';
+
+/** The codecs the file source uses, as the host gives them. */
+const codecs = [csvCodec, ...jsonCodecs];
 import { LINE_HEADER } from './file-records.js';
 
 const roots: string[] = [];
@@ -20,7 +25,7 @@ function folder(files: Record<string, string>): string {
 }
 
 function run(root: string, raw: Record<string, unknown>, options: { maxRecords?: number; checkpoint?: Checkpoint } = {}) {
-  return runSource(fileSource, { directory: root, ...raw }, { ...options, context: { configDir: root, dataDir: root } });
+  return runSource(fileSource, { directory: root, ...raw }, { ...options, codecs, context: { configDir: root, dataDir: root } });
 }
 
 /** Everything a run handed out, in order, failures included: (lane, line, value or failure). */
@@ -130,9 +135,9 @@ describe('file source: checkpoints', () => {
 
   it('refuses a checkpoint offset that is not a file offset', async () => {
     const root = folder({});
-    const { config, context } = prepare(fileSource, { directory: root }, { context: { configDir: root, dataDir: root } });
+    const { config, context } = prepare(fileSource, { directory: root }, { codecs, context: { configDir: root, dataDir: root } });
     const source = fileSource.create(config, context);
-    await expect(source.start({ checkpoint: { 'a.csv': 12 }, signal: new AbortController().signal })).rejects.toThrow(
+    await expect(source.start?.({ checkpoint: { 'a.csv': 12 }, signal: new AbortController().signal })).rejects.toThrow(
       'file: checkpoint lane "a.csv" holds 12, expected a file offset { line, byte, headBytes, headHash[, index, done] }',
     );
   });

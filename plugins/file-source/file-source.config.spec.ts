@@ -1,11 +1,18 @@
 import { describe, expect, it } from '@jest/globals';
-import { describeConfig, runSource, validateConfig, type ConfigIssue } from '@sluice/sdk';
+import { CodecSet, describeConfig, runSource, silentLogger, validateConfig, type ConfigIssue } from '@sluice/sdk';
+import csvCodec from '../csv-codec/index.js';
+import jsonCodecs from '../json-codec/index.js';
 import fileSource from './index.js';
 import { FileSourceConfig } from './file-source.config.js';
 
+const codecs = new CodecSet([csvCodec, ...jsonCodecs], { configDir: process.cwd(), logger: silentLogger });
+
+/** The issues a host reports: the config class, the validate hook, then the codecs the config names. */
 function issuesOf(raw: unknown): ConfigIssue[] {
   const { config, issues } = validateConfig(FileSourceConfig, raw);
-  return issues.length > 0 ? issues : (fileSource.validate?.(config, { configDir: process.cwd() }) ?? []);
+  if (issues.length > 0) return issues;
+  const own = fileSource.validate?.(config, { configDir: process.cwd() }) ?? [];
+  return own.length > 0 ? own : codecs.check(fileSource.codecsUsed?.(config) ?? []);
 }
 
 const pathsOf = (raw: unknown) => issuesOf(raw).map((i) => i.path);
@@ -15,12 +22,13 @@ describe('file source config', () => {
     const { config, issues } = validateConfig(FileSourceConfig, { directory: 'data/raw' });
     expect(issues).toEqual([]);
     expect(config).toMatchObject({ directory: 'data/raw', format: 'auto', mode: 'once', pollIntervalMs: 1000, batchSize: 500, exclude: [], maxLineBytes: 1_048_576 });
-    expect(config.csv).toMatchObject({ delimiter: ',', quote: '"', header: true, castNumbers: false, emptyAsNull: false, trim: false });
+    expect(config.csv).toBeUndefined();
     expect(issuesOf({ directory: 'data/raw' })).toEqual([]);
     const docs = describeConfig(FileSourceConfig);
     expect(docs.find((d) => d.name === 'directory')?.required).toBe(true);
     for (const doc of docs) expect(doc.description.length).toBeGreaterThan(15);
-    expect(docs.find((d) => d.name === 'csv')?.fields?.map((f) => f.name)).toEqual(['delimiter', 'quote', 'header', 'columns', 'castNumbers', 'emptyAsNull', 'trim']);
+    // The CSV options are the csv codec's: documented and validated by it.
+    expect(describeConfig(csvCodec.config).map((f) => f.name)).toEqual(['delimiter', 'quote', 'header', 'columns', 'castNumbers', 'emptyAsNull', 'trim']);
   });
 
   it.each([
@@ -38,8 +46,25 @@ describe('file source config', () => {
     [{ directory: 'd', csv: { quote: '' } }, 'csv.quote'],
     [{ directory: 'd', csv: { header: 'yes' } }, 'csv.header'],
     [{ directory: 'd', csv: { castNumber: true } }, 'csv.castNumber'],
+    [{ directory: 'd', csv: 'semicolons' }, 'csv'],
+    [{ directory: 'd', format: 'csv', codec: { delimiter: ';;' } }, 'codec.delimiter'],
+    [{ directory: 'd', format: 'jsonl', codec: { framing: 'x' } }, 'codec.framing'],
+    [{ directory: 'd', codec: { delimiter: ';' } }, 'codec'],
+    [{ directory: 'd', format: 'csv', codec: {}, csv: {} }, 'csv'],
   ])('rejects %j at path %s', (raw, path) => {
     expect(pathsOf(raw)).toContain(path);
+  });
+
+  it('names an unknown codec with the closest known one, or the installed ones', () => {
+    expect(issuesOf({ directory: 'd', format: 'cvs' })).toEqual([{ path: 'format', message: 'unknown codec "cvs" (did you mean "csv"?)' }]);
+    expect(issuesOf({ directory: 'd', format: 'parquet' })).toEqual([{ path: 'format', message: 'unknown codec "parquet" (installed codecs: csv, json, jsonl)' }]);
+  });
+
+  it('takes the options of the codec format names under codec', () => {
+    expect(issuesOf({ directory: 'd', format: 'csv', codec: { delimiter: '\t', header: false, columns: ['a'] } })).toEqual([]);
+    expect(issuesOf({ directory: 'd', format: 'csv', codec: { header: false } })).toEqual([
+      { path: 'codec.columns', message: 'is required when header is false (the data has no row naming the columns)' },
+    ]);
   });
 
   it('suggests the closest name for a misspelt field', () => {
@@ -57,7 +82,7 @@ describe('file source config', () => {
     expect(pathsOf({ directory: 'd', csv: { delimiter: '"' } })).toEqual(['csv.quote']);
     expect(pathsOf({ directory: 'd', csv: { delimiter: '\n' } })).toEqual(['csv.delimiter']);
     expect(issuesOf({ directory: 'd', csv: { header: false } })).toEqual([
-      { path: 'csv.columns', message: 'is required when csv.header is false (the file has no row naming the columns)' },
+      { path: 'csv.columns', message: 'is required when header is false (the data has no row naming the columns)' },
     ]);
     expect(pathsOf({ directory: 'd', csv: { columns: ['a'] } })).toEqual(['csv.columns']);
     expect(issuesOf({ directory: 'd', csv: { header: false, columns: ['a', 'b', 'a'] } })).toEqual([{ path: 'csv.columns', message: '"a" appears twice' }]);
@@ -66,6 +91,6 @@ describe('file source config', () => {
   });
 
   it('makes the harness refuse a bad config with the path in the message', async () => {
-    await expect(runSource(fileSource, { directory: 'd', csv: { header: false } })).rejects.toThrow('csv.columns: is required');
+    await expect(runSource(fileSource, { directory: 'd', csv: { header: false } }, { codecs: [csvCodec] })).rejects.toThrow('csv.columns: is required');
   });
 });

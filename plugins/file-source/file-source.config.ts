@@ -1,50 +1,8 @@
 import { Field } from '@sluice/sdk';
-import { Type } from 'class-transformer';
-import { ArrayMinSize, IsArray, IsBoolean, IsIn, IsInt, IsOptional, IsString, Length, Max, Min, MinLength, ValidateNested } from 'class-validator';
+import { ArrayMinSize, IsArray, IsIn, IsInt, IsObject, IsOptional, IsString, Max, Min, MinLength } from 'class-validator';
 
-export const FILE_FORMATS = ['auto', 'csv', 'json', 'jsonl'] as const;
-export type FileFormat = (typeof FILE_FORMATS)[number];
-
-/** How CSV files are read. */
-export class CsvOptionsConfig {
-  @Field({ description: 'The single character between fields.', example: ';' })
-  @IsString()
-  @Length(1, 1)
-  delimiter: string = ',';
-
-  @Field({ description: 'The single character that quotes fields holding delimiters, quotes or line breaks; a quote inside a quoted field is doubled.', example: '"' })
-  @IsString()
-  @Length(1, 1)
-  quote: string = '"';
-
-  @Field({ description: 'The first row holds the column names. Set to false for files without a header row, and give `columns`.', example: true })
-  @IsBoolean()
-  header: boolean = true;
-
-  @Field({ description: 'Column names for files without a header row (`header: false`), in file order.', example: ['order_id', 'customer_id', 'amount'] })
-  @IsOptional()
-  @IsArray()
-  @ArrayMinSize(1)
-  @IsString({ each: true })
-  @MinLength(1, { each: true })
-  columns?: string[];
-
-  @Field({
-    description:
-      'Turn fields that are plain decimal numbers (`42`, `-3.5`, `1e3`) into JSON numbers. Numbers with leading zeros (`007`) and integers beyond 2^53 stay strings, so ids and codes are not mangled. Default false: every field is a string.',
-    example: true,
-  })
-  @IsBoolean()
-  castNumbers: boolean = false;
-
-  @Field({ description: 'Turn empty fields into null instead of "".', example: true })
-  @IsBoolean()
-  emptyAsNull: boolean = false;
-
-  @Field({ description: 'Remove spaces and tabs around fields (outside quotes).', example: true })
-  @IsBoolean()
-  trim: boolean = false;
-}
+/** `format: auto`: the codec of each file is the one claiming its extension. */
+export const AUTO_FORMAT = 'auto';
 
 export class FileSourceConfig {
   @Field({ description: 'The folder to read files from; a relative path is resolved against the folder of the config file.', example: '../data/raw' })
@@ -72,11 +30,20 @@ export class FileSourceConfig {
 
   @Field({
     description:
-      'File format: `auto` (from the extension: .csv → csv, .json → json, .jsonl/.ndjson → jsonl; other files are reported as failures), `csv`, `json` (an array of objects, or one object) or `jsonl` (one object per line).',
+      'The codec (format) of the files: `auto` (the codec claiming the extension: .csv → csv, .json → json, .jsonl/.ndjson → jsonl; other files are reported as failures), or a codec name such as `csv`, `json` (an array of objects, or one object) or `jsonl` (one object per line). `sluice plugins` lists the codecs.',
     example: 'csv',
   })
-  @IsIn([...FILE_FORMATS])
-  format: FileFormat = 'auto';
+  @IsString()
+  @MinLength(1)
+  format: string = AUTO_FORMAT;
+
+  @Field({
+    description: 'Options of the codec named by `format` (not with `auto`), validated by that codec, e.g. `{ delimiter: ";" }` for csv. Default: the codec\'s defaults.',
+    example: { delimiter: ';', castNumbers: true },
+  })
+  @IsOptional()
+  @IsObject()
+  codec?: Record<string, unknown>;
 
   @Field({
     description:
@@ -96,7 +63,7 @@ export class FileSourceConfig {
   @Max(3_600_000)
   pollIntervalMs: number = 1000;
 
-  @Field({ description: 'Largest number of records one read returns (CSV and JSONL files are streamed in batches of this size).', example: 500 })
+  @Field({ description: 'Largest number of records one read returns (files are streamed in batches of this size).', example: 500 })
   @IsInt()
   @Min(1)
   @Max(100_000)
@@ -108,14 +75,18 @@ export class FileSourceConfig {
   @MinLength(1)
   keyField?: string;
 
-  @Field({ description: 'CSV options (delimiter, quote, header, casting).', nested: () => CsvOptionsConfig })
-  @ValidateNested()
-  @Type(() => CsvOptionsConfig)
-  csv: CsvOptionsConfig = new CsvOptionsConfig();
+  @Field({
+    description:
+      'Options of the csv codec for CSV files (delimiter, quote, header, columns, castNumbers, emptyAsNull, trim; see the csv codec), with `format: auto` or `csv`. Default: the codec\'s defaults.',
+    example: { delimiter: ';', castNumbers: true },
+  })
+  @IsOptional()
+  @IsObject()
+  csv?: Record<string, unknown>;
 
   @Field({
     description:
-      'Longest accepted line (a CSV record or a JSONL line) in bytes. A longer one is reported as a failure (its text cut to this length) instead of being held in memory whole.',
+      'Longest accepted item (a CSV record, a JSONL line) in bytes. A longer one is reported as a failure (its text cut to this length) instead of being held in memory whole.',
     example: 1_048_576,
   })
   @IsInt()
@@ -123,7 +94,7 @@ export class FileSourceConfig {
   @Max(512 * 1024 * 1024)
   maxLineBytes: number = 1_048_576;
 
-  @Field({ description: 'Largest JSON (not JSONL) file, in bytes, parsed whole; a bigger one is reported as a failure (convert it to JSONL).', example: 67_108_864 })
+  @Field({ description: 'Largest file, in bytes, of a codec that reads a file as one document (json): such a file is read again whole when it changes, so a bigger one is reported as a failure (convert it to JSONL).', example: 67_108_864 })
   @IsInt()
   @Min(1)
   @Max(512 * 1024 * 1024)

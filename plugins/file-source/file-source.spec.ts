@@ -4,6 +4,11 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { prepare, runSource, type SourceRecord } from '@sluice/sdk';
 import fileSource from './index.js';
+import csvCodec from '../csv-codec/index.js';
+import jsonCodecs from '../json-codec/index.js';
+
+/** The codecs the file source uses, as the host gives them. */
+const codecs = [csvCodec, ...jsonCodecs];
 import { FILE_HEADER, LINE_HEADER } from './file-records.js';
 import type { FileSource } from './file-source.js';
 
@@ -22,7 +27,7 @@ function folder(files: Record<string, string | Buffer>): string {
 }
 
 function run(root: string, raw: Record<string, unknown> = {}, options: { maxRecords?: number } = {}) {
-  return runSource(fileSource, { directory: root, ...raw }, { ...options, context: { configDir: root, dataDir: root } });
+  return runSource(fileSource, { directory: root, ...raw }, { ...options, codecs, context: { configDir: root, dataDir: root } });
 }
 
 const SALES = 'order_id,customer_id,quantity,unit_price\nSO-1,C1,2,9.90\nSO-2,C2,1,120\n';
@@ -110,7 +115,7 @@ describe('file source: CSV', () => {
   it('streams big files in bounded batches', async () => {
     const rows = Array.from({ length: 5000 }, (_, i) => `${i},name-${i}`).join('\n');
     const root = folder({ 'big.csv': `id,name\n${rows}\n` });
-    const { config, context } = prepare(fileSource, { directory: root, batchSize: 300 }, { context: { configDir: root, dataDir: root } });
+    const { config, context } = prepare(fileSource, { directory: root, batchSize: 300 }, { codecs, context: { configDir: root, dataDir: root } });
     const source = fileSource.create(config, context) as FileSource;
     const signal = new AbortController().signal;
     await source.start({ checkpoint: {}, signal });
@@ -234,25 +239,50 @@ describe('file source: choosing files', () => {
 
   it('resolves a relative directory against the config folder', async () => {
     const root = folder({ 'landing/in.csv': 'id\nr1\n' });
-    const result = await runSource(fileSource, { directory: 'landing' }, { context: { configDir: root, dataDir: root } });
+    const result = await runSource(fileSource, { directory: 'landing' }, { codecs, context: { configDir: root, dataDir: root } });
     expect(ids(result.records)).toEqual(['r1']);
   });
 
   it('fails to start in once mode when the directory does not exist', async () => {
     const root = folder({});
-    const { config, context } = prepare(fileSource, { directory: 'missing' }, { context: { configDir: root, dataDir: root } });
+    const { config, context } = prepare(fileSource, { directory: 'missing' }, { codecs, context: { configDir: root, dataDir: root } });
     const source = fileSource.create(config, context);
-    await expect(source.start({ checkpoint: {}, signal: new AbortController().signal })).rejects.toThrow(`file: directory "${join(root, 'missing')}" does not exist`);
+    await expect(source.start?.({ checkpoint: {}, signal: new AbortController().signal })).rejects.toThrow(`file: directory "${join(root, 'missing')}" does not exist`);
   });
 
   it('reports its state through health()', async () => {
     const root = folder({ 'a.csv': 'id\n1\n' });
-    const { config, context } = prepare(fileSource, { directory: root }, { context: { configDir: root, dataDir: root } });
+    const { config, context } = prepare(fileSource, { directory: root }, { codecs, context: { configDir: root, dataDir: root } });
     const source = fileSource.create(config, context);
     const signal = new AbortController().signal;
-    await source.start({ checkpoint: {}, signal });
+    await source.start?.({ checkpoint: {}, signal });
     await source.read(signal);
     expect(await source.health?.()).toEqual({ status: 'up', details: { directory: root, mode: 'once', files: 1, queued: 0, scans: 1 } });
-    await source.stop();
+    await source.stop?.();
+  });
+});
+
+describe('file source: codecs', () => {
+  it('reads files with the codec format names, its options under codec', async () => {
+    const root = folder({ 'a.tsv': 'id\tqty\nx1\t2\n', 'b.tsv': 'id\tqty\nx2\t"3\t4"\n' });
+    const { records, failures } = await run(root, { include: ['*.tsv'], format: 'csv', codec: { delimiter: '\t', castNumbers: true } });
+    expect(failures).toEqual([]);
+    expect(records.map((r) => r.value)).toEqual([
+      { id: 'x1', qty: 2 },
+      { id: 'x2', qty: '3\t4' },
+    ]);
+  });
+
+  it('lists by default the files of the extensions its codecs claim', async () => {
+    const root = folder({ 'a.csv': 'id\na1\n', 'b.jsonl': '{"id":"b1"}\n', 'c.ndjson': '{"id":"c1"}\n' });
+    const onlyCsv = await runSource(fileSource, { directory: root, csv: {} }, { codecs: [csvCodec], context: { configDir: root, dataDir: root } });
+    expect(onlyCsv.records.map((r) => r.value)).toEqual([{ id: 'a1' }]);
+    expect((await run(root, { format: 'jsonl' })).records.map((r) => r.value)).toEqual([{ id: 'b1' }, { id: 'c1' }]);
+  });
+
+  it('refuses an unknown codec with the closest name, and needs the host to give codecs', () => {
+    expect(() => prepare(fileSource, { directory: 'd', format: 'jsnl' }, { codecs })).toThrow('format: unknown codec "jsnl" (did you mean "jsonl"?)');
+    const { config, context } = prepare(fileSource, { directory: 'd' }, { codecs });
+    expect(() => fileSource.create(config, { ...context, codecs: undefined })).toThrow('the host gave this plugin no codecs');
   });
 });

@@ -1,18 +1,13 @@
 import { open, stat, type FileHandle } from 'node:fs/promises';
 import { extname, resolve } from 'node:path';
-import type { Checkpoint, HealthReport, PluginContext, Source, SourceRecord, SourceStartContext } from '@sluice/sdk';
-import { CsvReader } from './csv-reader.js';
-import { DEFAULT_INCLUDE, DirectoryListing, isMissing, type ListedFile } from './directory-listing.js';
+import { codecsOf, type Checkpoint, type Codec, type Codecs, type HealthReport, type PluginContext, type Source, type SourceRecord, type SourceStartContext } from '@sluice/sdk';
+import { CodecFileReader } from './codec-file-reader.js';
+import { defaultInclude, DirectoryListing, isMissing, type ListedFile } from './directory-listing.js';
 import { IDENTITY_BYTES, isFinished, isSameFile, parseFileOffset, readIdentity, type FileOffset } from './file-position.js';
 import type { FileReader, ReadSession } from './file-reader.js';
 import { fileFailure } from './file-records.js';
-import type { FileSourceConfig } from './file-source.config.js';
-import { JsonReader } from './json-reader.js';
-import { JsonlReader } from './jsonl-reader.js';
-
-type ConcreteFormat = 'csv' | 'json' | 'jsonl';
-
-const FORMAT_BY_EXTENSION: Readonly<Record<string, ConcreteFormat>> = { '.csv': 'csv', '.json': 'json', '.jsonl': 'jsonl', '.ndjson': 'jsonl' };
+import { AUTO_FORMAT, type FileSourceConfig } from './file-source.config.js';
+import { codecOptions } from './file-source.codecs.js';
 
 /** What the source knows about one file (one lane). */
 interface FileState {
@@ -49,7 +44,7 @@ function pause(ms: number, signal: AbortSignal): Promise<void> {
 }
 
 /**
- * Reads CSV, JSON and JSONL files from a directory, file after file in name order, one lane per
+ * Reads files from a directory through codecs (CSV, JSON, JSONL...), file after file in name order, one lane per
  * file. `once` reads what is there and ends; `watch` polls for new files and appended lines.
  * Resuming from a checkpoint re-reads nothing committed and skips nothing uncommitted; a file
  * replaced by other content under the same name is read again from its start.
@@ -57,6 +52,9 @@ function pause(ms: number, signal: AbortSignal): Promise<void> {
 export class FileSource implements Source {
   private readonly directory: string;
   private readonly listing: DirectoryListing;
+  private readonly codecs: Codecs;
+  /** Codecs created so far, by name. */
+  private readonly codecByName = new Map<string, Codec>();
   private readonly states = new Map<string, FileState>();
   private readonly queue: FileState[] = [];
   private committed = new Map<string, FileOffset>();
@@ -69,7 +67,8 @@ export class FileSource implements Source {
     private readonly context: PluginContext,
   ) {
     this.directory = resolve(context.configDir, config.directory);
-    this.listing = new DirectoryListing(this.directory, config.include ?? DEFAULT_INCLUDE[config.format], config.exclude);
+    this.codecs = codecsOf(context);
+    this.listing = new DirectoryListing(this.directory, config.include ?? defaultInclude(config.format, this.codecs), config.exclude);
   }
 
   async start({ checkpoint }: SourceStartContext): Promise<void> {
@@ -198,13 +197,21 @@ export class FileSource implements Source {
 
   private hasWork(state: FileState, file: ListedFile): boolean {
     if (isFinished(state.progress, file.size)) return false;
-    const format = this.formatOf(state.lane);
-    if (format === 'json' || format === undefined) return state.final;
+    const codec = this.codecOf(state.lane);
+    if (codec === undefined || codec.resume === 'item') return state.final;
     return (state.progress?.byte ?? 0) < file.size;
   }
 
-  private formatOf(lane: string): ConcreteFormat | undefined {
-    return this.config.format === 'auto' ? FORMAT_BY_EXTENSION[extname(lane).toLowerCase()] : this.config.format;
+  /** The codec of a file: the configured one, or (auto) the one claiming its extension; none when no codec does. */
+  private codecOf(lane: string): Codec | undefined {
+    const name = this.config.format === AUTO_FORMAT ? this.codecs.forExtension(extname(lane)) : this.config.format;
+    if (name === undefined) return undefined;
+    let codec = this.codecByName.get(name);
+    if (!codec) {
+      codec = this.codecs.create(name, codecOptions(this.config, name));
+      this.codecByName.set(name, codec);
+    }
+    return codec;
   }
 
   /** Opens a pass over a queued file (or reports it, when its format is unknown). */
@@ -220,9 +227,9 @@ export class FileSource implements Source {
       // Read no further than the size seen by the scan: `final` was decided for that size.
       const size = Math.min(state.size, (await handle.stat()).size);
       if (state.progress && !(await isSameFile(handle, size, state.progress))) state.progress = undefined;
-      const format = this.formatOf(state.lane);
-      const identity = await readIdentity(handle, size, format === 'json' && size <= this.config.maxJsonBytes ? size : IDENTITY_BYTES);
-      if (format === undefined) {
+      const codec = this.codecOf(state.lane);
+      const identity = await readIdentity(handle, size, codec?.resume === 'item' && size <= this.config.maxJsonBytes ? size : IDENTITY_BYTES);
+      if (codec === undefined) {
         const offset: FileOffset = { line: 1, byte: size, index: 0, done: true, ...identity };
         batch.push(fileFailure({ lane: state.lane }, 1, offset, { file: state.lane, size }, `cannot tell the format from the extension "${extname(state.lane)}"; set \`format\` or narrow \`include\``));
         state.progress = offset;
@@ -238,9 +245,9 @@ export class FileSource implements Source {
         identity,
         resume: state.progress,
         maxLineBytes: this.config.maxLineBytes,
+        maxJsonBytes: this.config.maxJsonBytes,
       };
-      const reader =
-        format === 'csv' ? new CsvReader(session, this.config.csv) : format === 'json' ? new JsonReader(session, this.config.maxJsonBytes) : new JsonlReader(session);
+      const reader: FileReader = new CodecFileReader(session, codec);
       this.active = { state, handle, reader };
     } catch (error) {
       await handle.close();

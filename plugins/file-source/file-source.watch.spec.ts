@@ -4,6 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { prepare, type Source, type SourceRecord } from '@sluice/sdk';
 import fileSource from './index.js';
+import csvCodec from '../csv-codec/index.js';
+import jsonCodecs from '../json-codec/index.js';
+
+/** The codecs the file source uses, as the host gives them. */
+const codecs = [csvCodec, ...jsonCodecs];
 import { LINE_HEADER } from './file-records.js';
 
 const roots: string[] = [];
@@ -18,10 +23,10 @@ function emptyFolder(): string {
 /** A started watch-mode source over `directory`, read by hand. */
 async function watch(directory: string, raw: Record<string, unknown> = {}) {
   const root = emptyFolder();
-  const { config, context } = prepare(fileSource, { directory, mode: 'watch', pollIntervalMs: 20, ...raw }, { context: { configDir: root, dataDir: root } });
+  const { config, context } = prepare(fileSource, { directory, mode: 'watch', pollIntervalMs: 20, ...raw }, { codecs, context: { configDir: root, dataDir: root } });
   const source: Source = fileSource.create(config, context);
   const controller = new AbortController();
-  await source.start({ checkpoint: {}, signal: controller.signal });
+  await source.start?.({ checkpoint: {}, signal: controller.signal });
   /** Reads until at least `count` more records came (failing after `polls` reads without them). */
   const readRecords = async (count: number, polls = 100): Promise<SourceRecord[]> => {
     const got: SourceRecord[] = [];
@@ -34,7 +39,7 @@ async function watch(directory: string, raw: Record<string, unknown> = {}) {
   };
   const close = async () => {
     controller.abort();
-    await source.stop();
+    await source.stop?.();
   };
   return { source, controller, readRecords, close };
 }
@@ -159,6 +164,6 @@ describe('file source: watch mode', () => {
     const pending = w.source.read(w.controller.signal); // the next one waits for the poll interval
     w.controller.abort();
     await expect(pending).resolves.toEqual([]);
-    await w.source.stop();
+    await w.source.stop?.();
   });
 });

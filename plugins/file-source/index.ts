@@ -1,5 +1,6 @@
 import { defineSource, type ConfigIssue } from '@sluice/sdk';
-import { FileSourceConfig } from './file-source.config.js';
+import { AUTO_FORMAT, FileSourceConfig } from './file-source.config.js';
+import { fileSourceCodecs } from './file-source.codecs.js';
 import { FileSource } from './file-source.js';
 
 /** Globs are matched against paths relative to `directory`. */
@@ -14,16 +15,11 @@ function validate(config: FileSourceConfig): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
   config.include?.forEach((pattern, i) => issues.push(...checkGlob(pattern, `include[${i}]`)));
   config.exclude.forEach((pattern, i) => issues.push(...checkGlob(pattern, `exclude[${i}]`)));
-  const csv = config.csv;
-  if (csv.delimiter === csv.quote) issues.push({ path: 'csv.quote', message: `must differ from csv.delimiter ("${csv.delimiter}")` });
-  if (csv.delimiter === '\n' || csv.delimiter === '\r' || csv.quote === '\n' || csv.quote === '\r') {
-    issues.push({ path: csv.delimiter === '\n' || csv.delimiter === '\r' ? 'csv.delimiter' : 'csv.quote', message: 'cannot be a line break' });
+  if (config.codec !== undefined && config.format === AUTO_FORMAT) {
+    issues.push({ path: 'codec', message: 'applies to the codec `format` names; with format: auto, give CSV options under `csv`' });
   }
-  if (!csv.header && !csv.columns) issues.push({ path: 'csv.columns', message: 'is required when csv.header is false (the file has no row naming the columns)' });
-  if (csv.header && csv.columns) issues.push({ path: 'csv.columns', message: 'only applies with csv.header: false (with a header row, the names come from the file)' });
-  if (csv.columns) {
-    const duplicate = csv.columns.find((name, i) => csv.columns?.indexOf(name) !== i);
-    if (duplicate !== undefined) issues.push({ path: 'csv.columns', message: `"${duplicate}" appears twice` });
+  if (config.codec !== undefined && config.csv !== undefined && config.format === 'csv') {
+    issues.push({ path: 'csv', message: 'the CSV options are given twice: under `codec` and under `csv`; keep one' });
   }
   return issues;
 }
@@ -31,12 +27,14 @@ function validate(config: FileSourceConfig): ConfigIssue[] {
 export default defineSource<FileSourceConfig>({
   name: 'file',
   version: '1.0.0',
-  description: 'Reads CSV, JSON and JSON Lines files from a directory (once, or watching it for new files and appended lines), one lane per file, with line-exact resume.',
+  description: 'Reads files from a directory through codecs (CSV, JSON, JSON Lines...), once or watching it for new files and appended lines, one lane per file, with line-exact resume.',
   config: FileSourceConfig,
   validate,
+  codecsUsed: fileSourceCodecs,
   create: (config, context) => new FileSource(config, context),
   examples: [
     { title: 'Every CSV/JSON/JSONL file of data/raw, once', config: { directory: 'data/raw' } },
+    { title: 'Tab-separated .tsv files without a header row', config: { directory: 'exports', include: ['*.tsv'], format: 'csv', codec: { delimiter: '\t', header: false, columns: ['id', 'name'] } } },
     {
       title: 'Watch a landing folder for semicolon-separated sales files, numbers cast',
       config: { directory: 'landing', mode: 'watch', pollIntervalMs: 2000, include: ['sales/*.csv'], keyField: 'order_id', csv: { delimiter: ';', castNumbers: true } },

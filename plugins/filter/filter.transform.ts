@@ -1,4 +1,4 @@
-import { ExpressionEvaluationError, JsonataExpression, NEEDS_ASYNC, jsonataTruthy as isTruthy, RECORD_VARIABLES } from '@sluice/sdk';
+import { ExpressionEvaluationError, JsonataExpression, jsonataTruthy as isTruthy, RECORD_VARIABLES, whenEvaluated } from '@sluice/sdk';
 import { invalidRecord, type SluiceRecord, type Transform, type TransformOutput } from '@sluice/sdk';
 import type { FilterConfig } from './filter.config.js';
 
@@ -7,7 +7,10 @@ function failure(error: unknown): never {
   throw invalidRecord(`condition failed: ${cause.message}`, { expression: 'condition', ...cause.details });
 }
 
-/** Keeps the records whose JSONata condition is truthy (JSONata's boolean casting); drops the rest. */
+/**
+ * Keeps the records whose JSONata condition is truthy (JSONata's boolean casting); drops the rest.
+ * Synchronous when the condition's result is (the fast evaluator answered), a promise otherwise.
+ */
 export class FilterTransform implements Transform {
   private readonly condition: JsonataExpression;
 
@@ -16,13 +19,6 @@ export class FilterTransform implements Transform {
   }
 
   process(record: SluiceRecord): TransformOutput | Promise<TransformOutput> {
-    let result: unknown;
-    try {
-      result = this.condition.evaluateSync(record.value, record);
-    } catch (error) {
-      failure(error);
-    }
-    if (result !== NEEDS_ASYNC) return isTruthy(result) ? record : null;
-    return this.condition.evaluate(record.value, record).then((value) => (isTruthy(value) ? record : null), failure);
+    return whenEvaluated(this.condition.evaluate(record.value, record), (result) => (isTruthy(result) ? record : null), failure);
   }
 }

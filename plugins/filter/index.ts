@@ -5,6 +5,7 @@ import { FilterTransform } from './filter.transform.js';
 
 export default defineTransform({
   name: 'filter',
+  capabilities: { stateless: true },
   version: '1.0.0',
   description: 'Keeps the records for which a JSONata condition is true and drops the others.',
   config: FilterConfig,

@@ -5,6 +5,7 @@ import { MapTransform } from './map.transform.js';
 
 export default defineTransform({
   name: 'map',
+  capabilities: { stateless: true },
   version: '1.0.0',
   description: 'Reshapes, renames and derives record values with a JSONata expression; can set the key and headers and fan arrays out.',
   config: MapConfig,

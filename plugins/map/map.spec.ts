@@ -276,6 +276,27 @@ describe('map: synchronous fast path', () => {
     const slow = prepare(map, { expression: viaJsonata('{"id": order_id}') });
     expect(map.create(slow.config, slow.context).process(record())).toBeInstanceOf(Promise);
   });
+
+  it('stays synchronous with key and headers when every expression runs on the fast evaluator', () => {
+    const fast = prepare(map, { expression: 'lines', explode: true, key: 'sku & "-" & $string(qty)', headers: { qty: 'qty' } });
+    const outputs = map.create(fast.config, fast.context).process(record());
+    expect(outputs).not.toBeInstanceOf(Promise);
+    expect((outputs as SluiceRecord[]).map((o) => [o.key, o.headers.qty])).toEqual([['a-1', '1'], ['b-2', '2']]);
+  });
+
+  it('combines results of both evaluators: a promise as soon as one expression needs jsonata', async () => {
+    const { config, context } = prepare(map, { expression: 'lines', explode: true, key: '$join([sku, "x"], "-")', headers: { qty: 'qty' } });
+    const outputs = map.create(config, context).process(record());
+    expect(outputs).toBeInstanceOf(Promise);
+    expect(((await outputs) as SluiceRecord[]).map((o) => [o.key, o.headers.qty])).toEqual([['a-x', '1'], ['b-x', '2']]);
+  });
+
+  it('reports the first failing expression in config order, whichever evaluator fails first', async () => {
+    // The key fails after some 200 recursive jsonata steps, the header at once.
+    const slowFailure = '($f := function($n) { $n = 0 ? $number("x") : $f($n - 1) }; $f(200))';
+    const { deadLetters } = await runTransform(map, { expression: '$', key: slowFailure, headers: { h: '$number("y")' } }, [record()]);
+    expect(deadLetters.map((d) => d.error)).toEqual([expect.stringMatching(/^key failed: Unable to cast value to a number: "x"/)]);
+  });
 });
 
 describe('map: documentation', () => {

@@ -8,6 +8,7 @@ export { SqlSink } from './sql-sink.js';
 
 export default defineSink({
   name: 'sql',
+  capabilities: { queryable: true },
   version: '1.0.0',
   description: 'Writes records as rows of a SQLite or PostgreSQL table (transactional batched upserts by key) and answers time-series and table queries over it.',
   config: SqlSinkConfig,

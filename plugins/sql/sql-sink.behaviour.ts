@@ -38,7 +38,7 @@ function timeIndexed(sink: SqlSink): boolean {
 export function describeSqlSinkBehaviour(label: string, target: SqlTestTarget): void {
   const open: SqlSink[] = [];
   afterEach(async () => {
-    await Promise.all(open.splice(0).map((sink) => sink.stop()));
+    await Promise.all(open.splice(0).map((sink) => sink.stop?.()));
   });
 
   function config(table: string, overrides: Record<string, unknown> = {}) {
@@ -48,7 +48,7 @@ export function describeSqlSinkBehaviour(label: string, target: SqlTestTarget): 
   async function start(table: string, overrides: Record<string, unknown> = {}): Promise<SqlSink> {
     const { config: validated, context } = prepare(sql, config(table, overrides), { context: { configDir: target.configDir } });
     const sink = sql.create(validated, context) as SqlSink;
-    await sink.start();
+    await sink.start?.();
     open.push(sink);
     return sink;
   }
@@ -82,7 +82,7 @@ export function describeSqlSinkBehaviour(label: string, target: SqlTestTarget): 
       await sink.write([order('a', 1)]);
       expect(await allRows(sink, table)).toEqual([{ id: 'a', qty: 1, price: 1.5, region: 'eu', at: T0 + 1000 }]);
       // Starting again finds the table and keeps its rows.
-      await sink.stop();
+      await sink.stop?.();
       const again = await start(table);
       expect(await allRows(again, table)).toHaveLength(1);
     });
@@ -241,7 +241,7 @@ export function describeSqlSinkBehaviour(label: string, target: SqlTestTarget): 
       expect(up.status).toBe('up');
       expect(up.details).toMatchObject({ driver: target.connection().driver });
       expect(JSON.stringify(up)).not.toMatch(/postgres:\/\//);
-      await sink.stop();
+      await sink.stop?.();
       expect((await sink.health!()).status).toBe('down');
       await expect(sink.write([order('x', 1)])).rejects.toThrow(/is stopped/);
     });

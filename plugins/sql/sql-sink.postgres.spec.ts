@@ -91,7 +91,7 @@ describe('sql sink on PostgreSQL specifics', () => {
   it('stores timestamps as timestamptz and json as jsonb, in the configured schema', async () => {
     const table = `types_${run}`;
     const sink = create({ driver: 'postgres', url: DATABASE_URL, schema, table, key: ['id'], timeColumn: 'at', columns: [...orderColumns, { name: 'doc', type: 'json', nullable: true }] });
-    await sink.start();
+    await sink.start?.();
     try {
       await sink.write([makeRecord({ id: 'a', qty: 1, at: '2024-03-01T12:00:00.123+02:00', doc: { n: [1, 2] } })]);
       const types = await client.query(
@@ -114,7 +114,7 @@ describe('sql sink on PostgreSQL specifics', () => {
       const stored = await client.query(`SELECT at, doc FROM "${schema}"."${table}"`);
       expect(stored.rows).toEqual([{ at: new Date('2024-03-01T10:00:00.123Z'), doc: { n: [1, 2] } }]);
     } finally {
-      await sink.stop();
+      await sink.stop?.();
     }
   });
 
@@ -122,13 +122,13 @@ describe('sql sink on PostgreSQL specifics', () => {
     const table = `public_${run}`;
     publicTables.push(table);
     const sink = create({ driver: 'postgres', url: DATABASE_URL, table, key: ['id'], columns: orderColumns });
-    await sink.start();
+    await sink.start?.();
     try {
       await sink.write([order('a', 1), order('a', 2)]);
       const stored = await client.query(`SELECT id, qty FROM "${table}"`);
       expect(stored.rows).toEqual([{ id: 'a', qty: 2 }]);
     } finally {
-      await sink.stop();
+      await sink.stop?.();
     }
   });
 
@@ -137,7 +137,7 @@ describe('sql sink on PostgreSQL specifics', () => {
     await proxy.open();
     const table = `lost_${run}`;
     const sink = create({ driver: 'postgres', url: proxy.url(), schema, table, key: ['id'], columns: orderColumns, connectTimeoutMs: 1000 });
-    await sink.start();
+    await sink.start?.();
     try {
       await sink.write([order('a', 1)]);
       expect((await sink.health!()).status).toBe('up');
@@ -156,14 +156,14 @@ describe('sql sink on PostgreSQL specifics', () => {
       const stored = await client.query(`SELECT id FROM "${schema}"."${table}" ORDER BY id`);
       expect(stored.rows).toEqual([{ id: 'a' }, { id: 'b' }]);
     } finally {
-      await sink.stop();
+      await sink.stop?.();
       await proxy.cut();
     }
   });
 
   it('fails to start with a retryable error that never shows the password', async () => {
     const sink = create({ driver: 'postgres', url: 'postgres://someone:hunter2@127.0.0.1:1/nowhere', table: 'x', key: ['id'], columns: orderColumns, connectTimeoutMs: 1000 });
-    const error = await sink.start().catch((e: unknown) => e);
+    const error = await sink.start?.().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RecordError);
     expect((error as RecordError).retryable).toBe(true);
     expect((error as Error).message).toMatch(/cannot open PostgreSQL \[ECONNREFUSED\]/);

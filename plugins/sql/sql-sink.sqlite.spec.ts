@@ -51,15 +51,15 @@ describe('sql sink on SQLite specifics', () => {
       const [series] = await a.queryTimeSeries({ dataset: 'orders', aggregation: 'sum', value: 'qty', from: 1_700_000_000_000, to: 1_700_000_000_010, intervalMs: 10 });
       expect(series.points).toEqual([[5, 1_700_000_000_000]]);
     } finally {
-      await a.stop();
-      await b.stop();
+      await a.stop?.();
+      await b.stop?.();
     }
   });
 
   it('opens a file relative to the config folder, creating parent folders, in WAL mode', async () => {
     const configDir = mkdtempSync(join(dir, 'cfg-'));
     const sink = create({ ...base, database: 'nested/deeper/data.db' }, configDir);
-    await sink.start();
+    await sink.start?.();
     try {
       await sink.write([order('a', 1)]);
       const file = join(configDir, 'nested/deeper/data.db');
@@ -77,26 +77,26 @@ describe('sql sink on SQLite specifics', () => {
         db.close();
       }
     } finally {
-      await sink.stop();
+      await sink.stop?.();
     }
   });
 
   it('sets the synchronous level it is configured with', async () => {
     for (const [synchronous, level] of [['full', 2], ['normal', 1]] as const) {
       const sink = create({ ...base, database: `sync-${synchronous}.db`, synchronous });
-      await sink.start();
+      await sink.start?.();
       try {
         const dataSource = (sink as unknown as { dataSource: { query(sql: string): Promise<Array<{ synchronous: number }>> } }).dataSource;
         expect((await dataSource.query('PRAGMA synchronous'))[0].synchronous).toBe(level);
       } finally {
-        await sink.stop();
+        await sink.stop?.();
       }
     }
   });
 
   it('recovers when SQLite rolled the transaction back by itself (RAISE(ROLLBACK) in a trigger)', async () => {
     const sink = create({ ...base, database: 'trigger.db' });
-    await sink.start();
+    await sink.start?.();
     try {
       const db = new Database(join(dir, 'trigger.db'));
       db.exec(`CREATE TRIGGER refuse_boom BEFORE INSERT ON orders WHEN NEW.id = 'boom' BEGIN SELECT RAISE(ROLLBACK, 'boom refused'); END`);
@@ -113,7 +113,7 @@ describe('sql sink on SQLite specifics', () => {
       expect(db.prepare('SELECT id FROM orders ORDER BY id').all()).toEqual([{ id: 'b' }, { id: 'c' }]);
       db.close();
     } finally {
-      await sink.stop();
+      await sink.stop?.();
     }
   });
 
@@ -121,7 +121,7 @@ describe('sql sink on SQLite specifics', () => {
     // A regular file where a parent folder should be.
     writeFileSync(join(dir, 'not-a-folder'), '');
     const sink = create({ ...base, database: 'not-a-folder/x.db' });
-    const error = await sink.start().catch((e: unknown) => e);
+    const error = await sink.start?.().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RecordError);
     expect((error as Error).message).toMatch(/cannot open SQLite database not-a-folder\/x\.db \[(ENOTDIR|EEXIST)\]/);
     expect((error as RecordError).retryable).toBe(true);
@@ -134,8 +134,8 @@ describe('sql sink on SQLite: several sinks of one database file', () => {
     const raw = (table: string) => ({ ...base, database: 'db/two-sinks.db', table });
     const first = create(raw('first_orders'));
     const second = create(raw('second_orders'));
-    await first.start();
-    await second.start();
+    await first.start?.();
+    await second.start?.();
     try {
       const batches = Array.from({ length: 20 }, (_, b) => Array.from({ length: 50 }, (_, i) => order(`o${b}-${i}`, b * 50 + i)));
       // Interleaved and concurrent, as two routes of one pipeline write.
@@ -146,8 +146,8 @@ describe('sql sink on SQLite: several sinks of one database file', () => {
         expect(rows).toEqual([[1000]]);
       }
     } finally {
-      await first.stop();
-      await second.stop();
+      await first.stop?.();
+      await second.stop?.();
     }
   });
 });

@@ -17,6 +17,7 @@ import {
 import { DataSource, type DataSourceOptions, type QueryRunner } from 'typeorm';
 import { batchError } from './database-error.js';
 import { sqliteFileLock } from './sqlite-file-lock.js';
+import { SQLITE_BUSY_TIMEOUT_MS, SqliteLockWait, sqliteLockCode } from './sqlite-lock-wait.js';
 import { RecordRows } from './record-rows.js';
 import { SerialLock } from '@sluice/sdk';
 import { dialectFor, quoteIdentifier, type SqlDialect } from './sql-dialect.js';
@@ -51,6 +52,10 @@ export function tableDefinition(config: SqlSinkConfig): TableDefinition {
  * batch back) and idempotent (redelivered records replace their rows). Writes are serialised: on
  * SQLite the one connection cannot hold two transactions, and on PostgreSQL overlapping upserts of
  * the same keys from one sink would race (deadlocks, order of "last write wins").
+ *
+ * On SQLite, a database file locked by another connection (another process, the sqlite3 CLI) is
+ * waited out asynchronously, up to `lockWaitMs` (see {@link SqliteLockWait}): better-sqlite3 would
+ * otherwise sleep inside the call and freeze the whole process.
  */
 export class SqlSink implements Sink, Queryable {
   private readonly dialect: SqlDialect;
@@ -64,6 +69,16 @@ export class SqlSink implements Sink, Queryable {
    * On SQLite it is shared by every sink of the process writing the same database file.
    */
   private readonly lock: SerialLock;
+  /**
+   * Keeps this sink's writes in call order while one waits for another connection's lock: the
+   * waiting write lets go of {@link lock} between attempts (queries and the other sinks of the file
+   * may use the connection meanwhile), but a later write of this sink must not overtake it.
+   */
+  private readonly writeOrder = new SerialLock();
+  /** SQLite only: retries what fails with SQLITE_BUSY / SQLITE_LOCKED, without blocking the event loop. */
+  private readonly lockWait: SqliteLockWait | undefined;
+  /** Aborted by stop(): writes and queries waiting for another connection's lock give up. */
+  private stopped = new AbortController();
   private dataSource: DataSource | undefined;
   private stopping = false;
 
@@ -79,6 +94,7 @@ export class SqlSink implements Sink, Queryable {
     this.statement = new UpsertStatement(this.dialect, this.tableSql, this.definition.columns.map((c) => c.name), upsertKey);
     this.queries = new TableQueries(this.dialect, this.definition, this.tableSql, (sql, parameters) => this.read(sql, parameters));
     this.lock = config.driver === 'sqlite' ? sqliteFileLock(this.sqliteFile()) : new SerialLock();
+    this.lockWait = config.driver === 'sqlite' ? new SqliteLockWait(this.sqliteFile(), config.lockWaitMs) : undefined;
   }
 
   /** The SQLite database file, absolute (relative paths are relative to the config's folder). */
@@ -89,12 +105,33 @@ export class SqlSink implements Sink, Queryable {
 
   async start(): Promise<void> {
     this.stopping = false;
+    if (this.stopped.signal.aborted) this.stopped = new AbortController();
+    // On SQLite, switching a file to WAL needs an exclusive lock another connection may be holding.
+    const dataSource = await this.waitingOutLocks(`opening SQLite database ${this.config.database}`, () => this.connect());
+    const what = `preparing table "${tablePath(this.definition)}"`;
+    try {
+      // On SQLite, CREATE TABLE needs the write lock another connection may hold: waited out like a write.
+      await this.waitingOutLocks(what, () => this.lock.run(() => this.prepareTable(dataSource, what)));
+    } catch (error) {
+      await dataSource.destroy().catch(() => undefined);
+      throw error;
+    }
+    this.dataSource = dataSource;
+  }
+
+  /** A connected DataSource. A SQLite lock error is thrown as it is, for waitingOutLocks to recognise. */
+  private async connect(): Promise<DataSource> {
     const dataSource = new DataSource(this.dataSourceOptions());
     try {
       await dataSource.initialize();
+      return dataSource;
     } catch (error) {
-      throw this.connectionError(error);
+      throw sqliteLockCode(error) ? error : this.connectionError(error);
     }
+  }
+
+  /** Creates the table if asked to and checks that it fits; throws a RecordError (batchError for driver errors). */
+  private async prepareTable(dataSource: DataSource, what: string): Promise<void> {
     const runner = dataSource.createQueryRunner();
     try {
       if (this.config.createTable) {
@@ -105,30 +142,39 @@ export class SqlSink implements Sink, Queryable {
       if (problems.length > 0) throw new RecordError(`sql sink: ${problems.join('; ')}`, { retryable: false });
       this.queries.timeIndexed = await timeColumnIndexed(runner, this.dialect, this.definition);
     } catch (error) {
-      await dataSource.destroy().catch(() => undefined);
-      throw error instanceof RecordError ? error : batchError(error, this.config.driver, `preparing table "${tablePath(this.definition)}"`);
+      throw error instanceof RecordError ? error : batchError(error, this.config.driver, what);
     } finally {
       if (this.config.driver === 'postgres') await runner.release().catch(() => undefined);
     }
-    this.dataSource = dataSource;
   }
 
-  async write(batch: readonly SluiceRecord[]): Promise<void | SinkWriteResult> {
-    const dataSource = this.started();
+  /**
+   * Stores the batch in one transaction. `signal` (from the runtime: write timeout, shutdown) ends
+   * a wait for another connection's lock on a SQLite file; the transaction is then rolled back.
+   */
+  async write(batch: readonly SluiceRecord[], signal?: AbortSignal): Promise<void | SinkWriteResult> {
+    this.started();
     const { rows, failed } = this.rows.encode(batch);
-    if (rows.length > 0) await this.lock.run(() => this.writeRows(dataSource, rows));
+    if (rows.length > 0) {
+      const what = `writing ${rows.length} rows to "${tablePath(this.definition)}"`;
+      // started() again at each attempt: stop() may have closed the connection while this write queued or waited.
+      await this.writeOrder.run(() => this.waitingOutLocks(what, () => this.lock.run(() => this.writeRows(this.started(), rows, what)), signal));
+    }
     return failed.length > 0 ? { failed } : undefined;
   }
 
   async stop(): Promise<void> {
     this.stopping = true;
+    // Whatever waits for another connection's lock gives up (a start too); the write in flight finishes, then close.
+    this.stopped.abort(new Error('the sink is stopping'));
     const dataSource = this.dataSource;
     if (!dataSource) return;
-    // Let the write in flight finish, then close.
-    await this.lock.run(async () => {
-      this.dataSource = undefined;
-      if (dataSource.isInitialized) await dataSource.destroy();
-    });
+    await this.writeOrder.run(() =>
+      this.lock.run(async () => {
+        this.dataSource = undefined;
+        if (dataSource.isInitialized) await dataSource.destroy();
+      }),
+    );
   }
 
   async health(): Promise<HealthReport> {
@@ -155,8 +201,16 @@ export class SqlSink implements Sink, Queryable {
     return this.queries.table(query);
   }
 
-  private async writeRows(dataSource: DataSource, rows: unknown[][]): Promise<void> {
-    const what = `writing ${rows.length} rows to "${tablePath(this.definition)}"`;
+  /**
+   * Runs `attempt`; on SQLite, again after a pause as long as it fails because another connection
+   * locks the file (up to `lockWaitMs`, or until `signal` or stop() aborts). On PostgreSQL, once.
+   */
+  private waitingOutLocks<T>(what: string, attempt: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+    return this.lockWait ? this.lockWait.run(what, attempt, [signal, this.stopped.signal]) : attempt();
+  }
+
+  /** One attempt at the batch's transaction; rolled back entirely when any statement fails. */
+  private async writeRows(dataSource: DataSource, rows: unknown[][], what: string): Promise<void> {
     let runner: QueryRunner;
     try {
       runner = dataSource.createQueryRunner();
@@ -199,15 +253,17 @@ export class SqlSink implements Sink, Queryable {
   }
 
   private async read(sql: string, parameters: unknown[]): Promise<Array<Record<string, unknown>>> {
-    const dataSource = this.started();
+    this.started();
+    const what = `querying "${tablePath(this.definition)}"`;
     const run = async () => {
+      const dataSource = this.started();
       try {
         return (await dataSource.query(sql, parameters)) as Array<Record<string, unknown>>;
       } catch (error) {
-        throw batchError(error, this.config.driver, `querying "${tablePath(this.definition)}"`);
+        throw batchError(error, this.config.driver, what);
       }
     };
-    return this.config.driver === 'sqlite' ? this.lock.run(run) : run();
+    return this.config.driver === 'sqlite' ? this.waitingOutLocks(what, () => this.lock.run(run)) : run();
   }
 
   private started(): DataSource {
@@ -221,12 +277,23 @@ export class SqlSink implements Sink, Queryable {
     if (this.config.driver === 'sqlite') {
       const database = this.sqliteFile();
       const synchronous = this.config.synchronous.toUpperCase();
+      const wal = database !== ':memory:';
       return {
         type: 'better-sqlite3',
         database,
-        enableWAL: database !== ':memory:',
-        prepareDatabase: (db: { pragma(source: string): unknown }) => {
-          db.pragma(`synchronous = ${synchronous}`);
+        // Synchronous driver: a long busy timeout would freeze the process; SqliteLockWait waits instead.
+        timeout: SQLITE_BUSY_TIMEOUT_MS,
+        // WAL is switched on below rather than through TypeORM's enableWAL, so that a failure closes the connection.
+        enableWAL: false,
+        prepareDatabase: (db: { pragma(source: string): unknown; close(): unknown }) => {
+          try {
+            db.pragma(`synchronous = ${synchronous}`);
+            if (wal) db.pragma('journal_mode = WAL');
+          } catch (error) {
+            // TypeORM does not close the connection of a failed initialize; start() tries again with a new one.
+            db.close();
+            throw error;
+          }
         },
         synchronize: false,
         logging: false,

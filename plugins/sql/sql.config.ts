@@ -171,6 +171,25 @@ export class SqlSinkConfig {
   @IsIn(['full', 'normal'])
   synchronous: 'full' | 'normal' = 'full';
 
+  @Field({
+    description:
+      'SQLite files only: how long a write, a query or the table preparation at start waits, in milliseconds, while ' +
+      'another connection (another process, the sqlite3 CLI holding a transaction open) locks the database. The sink ' +
+      'never blocks the process meanwhile: SQLite\'s own busy timeout is a few milliseconds, and on SQLITE_BUSY / ' +
+      'SQLITE_LOCKED the sink rolls back and retries the whole transaction (the whole batch, still atomic) after short ' +
+      'pauses (5 ms doubling up to 100 ms). Health checks and other pipelines keep running, and queries are not held up ' +
+      'by a waiting write (WAL readers do not need the write lock). Past this bound the write fails with an error naming ' +
+      'the database file and saying it is locked by another connection; the runtime retries it with backoff (the stage ' +
+      'shows `degraded`) and dead-letters nothing. A write also stops waiting when the runtime cancels it (`writeTimeoutMs`, ' +
+      'shutdown). 0: fail at the first SQLITE_BUSY.',
+    example: 30000,
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(3_600_000)
+  lockWaitMs = 30_000;
+
   @Field({ description: 'PostgreSQL only: the maximum number of pooled connections (writes use one at a time; queries may use the others).' })
   @IsOptional()
   @IsInt()

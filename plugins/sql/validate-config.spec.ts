@@ -22,6 +22,13 @@ describe('sql sink config', () => {
     expect(config.mode).toBe('upsert');
     expect(config.createTable).toBe(true);
     expect(config.columns[0].nullable).toBe(false);
+    expect(config.lockWaitMs).toBe(30_000);
+  });
+
+  it('takes lockWaitMs as a whole number of milliseconds, 0 included', () => {
+    expect(issuesOf({ database: 'x.db', table: 't', columns, key: ['id'], lockWaitMs: 0 })).toEqual([]);
+    expect(issuesOf({ database: 'x.db', table: 't', columns, key: ['id'], lockWaitMs: -1 }).map((i) => i.path)).toEqual(['lockWaitMs']);
+    expect(issuesOf({ database: 'x.db', table: 't', columns, key: ['id'], lockWaitMs: 1.5 }).map((i) => i.path)).toEqual(['lockWaitMs']);
   });
 
   it('requires the connection field of the chosen driver and refuses the other one', () => {

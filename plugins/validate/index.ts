@@ -6,6 +6,7 @@ import { ValidateTransform } from './validate.transform.js';
 
 export default defineTransform({
   name: 'validate',
+  capabilities: { stateless: true },
   version: '1.0.0',
   description: 'Checks record values against a JSON Schema (ajv); invalid records go to the dead-letter destination with every error.',
   config: ValidateConfig,

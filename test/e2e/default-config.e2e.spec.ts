@@ -46,7 +46,7 @@ describe('default config on the embedded transport', () => {
   it('is live and ready, with per-plugin details', async () => {
     const server = host.app.getHttpServer();
     await request(server).get('/health/live').expect(200);
-    const ready = await request(server).get('/health/ready').expect(200);
+    const ready = await request(server).get('/health/ready').set('Authorization', `Bearer ${TOKEN}`).expect(200);
     expect(ready.body.status).toBe('ok');
     expect(ready.body.details['pipeline:vehicles'].stages.sink).toMatchObject({ plugin: 'sql', status: 'up', table: 'vehicle_events' });
     expect(ready.body.details.transport.status).toBe('up');

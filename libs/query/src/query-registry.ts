@@ -65,9 +65,15 @@ export class QueryRegistry implements OnApplicationBootstrap {
   queryable(pipeline: string): Queryable {
     const running = this.runtime.pipeline(pipeline);
     if (!running) throw new QueryUnavailableError(`pipeline "${pipeline}" is not running`);
+    if (running.state === 'starting' || running.state === 'failed') throw new QueryUnavailableError(`pipeline "${pipeline}" is ${running.state === 'starting' ? 'still starting' : 'not running: it failed to start'}`);
     const queryable = running.queryable();
     if (!queryable) throw new QueryUnavailableError(`the sink of pipeline "${pipeline}" cannot be queried now`);
     return queryable;
+  }
+
+  /** Resolves once the pipeline a query reads runs (for jobs, which may fire before it started). */
+  async whenStarted(pipeline: string, signal: AbortSignal): Promise<void> {
+    await this.runtime.pipeline(pipeline)?.whenStarted(signal);
   }
 
   /** Every running pipeline whose sink is queryable, with its datasets. */

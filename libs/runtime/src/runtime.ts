@@ -1,3 +1,4 @@
+import { describeError } from '@sluice/sdk';
 import type { ChannelTransport } from '#transports';
 import type { Logger } from 'pino';
 import type { SluiceConfig } from './config/sluice-config.js';
@@ -16,6 +17,12 @@ export class SluiceRuntime {
     readonly metrics: RuntimeMetrics,
   ) {}
 
+  /**
+   * Connects the transport, then starts every pipeline independently: one whose stage cannot start
+   * (a database that does not exist, a broker that does not answer) stays `starting` with its
+   * error while the others run. Resolves without waiting for the pipelines to be up; each
+   * pipeline's `start()` tells when it is.
+   */
   async start(): Promise<void> {
     if (this.state !== 'idle') return;
     this.state = 'starting';
@@ -31,8 +38,12 @@ export class SluiceRuntime {
         groupPrefix,
       });
       this.running.push(pipeline);
-      await pipeline.start();
-      this.logger.info({ pipeline: pipeline.name, source: pipelineConfig.source.plugin, sink: pipelineConfig.sink.plugin }, 'pipeline started');
+      pipeline.start().then(
+        () => this.logger.info({ pipeline: pipeline.name, configHash: pipeline.identity.configHash }, 'pipeline started'),
+        (error: unknown) => {
+          if (pipeline.state !== 'stopping' && pipeline.state !== 'stopped') this.logger.error({ pipeline: pipeline.name, err: describeError(error) }, 'pipeline failed to start');
+        },
+      );
     }
     this.state = 'running';
   }

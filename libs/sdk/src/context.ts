@@ -1,3 +1,4 @@
+import type { Codecs } from './codec.js';
 import type { PluginLogger } from './logger.js';
 import type { Checkpoint } from './record.js';
 
@@ -13,6 +14,17 @@ export interface PluginContext {
   readonly configDir: string;
   /** Folder where plugins may keep state (databases, spool files); created by the host. */
   readonly dataDir: string;
+  /**
+   * The codecs (data formats) the host knows, by name: `context.codecs.create('csv', options)`.
+   * Sluice hosts and the test harness always set it; use {@link codecsOf} to read it.
+   */
+  readonly codecs?: Codecs;
+}
+
+/** The context's codecs; throws, naming the stage, when whoever built the context gave none. */
+export function codecsOf(context: Pick<PluginContext, 'codecs' | 'stage'>): Codecs {
+  if (!context.codecs) throw new Error(`stage "${context.stage}": the host gave this plugin no codecs (PluginContext.codecs is not set)`);
+  return context.codecs;
 }
 
 /** What a source receives when it starts (again, after a restart). */

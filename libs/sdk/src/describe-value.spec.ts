@@ -17,3 +17,14 @@ describe('kindOfValue', () => {
     expect([[1], {}, null, 'x', 1, true].map(kindOfValue)).toEqual(['an array', 'an object', 'null', 'a string', 'a number', 'a boolean']);
   });
 });
+
+describe('errors of the SDK contract', () => {
+  it('tell bad records from infrastructure failures', async () => {
+    const { RecordError, RetryableError, invalidRecord, isRetryable } = await import('./errors.js');
+    expect(isRetryable(invalidRecord('bad'))).toBe(false);
+    expect(isRetryable(new RetryableError('database down', { retryAfterMs: 200 }))).toBe(true);
+    expect(new RetryableError('x', { retryAfterMs: 200 }).retryAfterMs).toBe(200);
+    expect(isRetryable(new Error('anything else'))).toBe(true);
+    expect(isRetryable(new RecordError('legacy', { retryable: true }))).toBe(true);
+  });
+});

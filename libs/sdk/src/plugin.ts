@@ -3,9 +3,11 @@ import type { Sink } from './sink.js';
 import type { Source } from './source.js';
 import type { Transform } from './transform.js';
 import type { ConfigIssue } from './config-validation.js';
+import type { PluginCapabilities } from './capabilities.js';
+import type { Codec, CodecContext, CodecUse } from './codec.js';
 import { SDK_VERSION } from './version.js';
 
-export type PluginKind = 'source' | 'transform' | 'sink';
+export type PluginKind = 'source' | 'transform' | 'sink' | 'codec';
 
 /** A config class: class-validator decorators plus `@Field` docs; initialisers are the defaults. */
 export type ConfigClass<C extends object = object> = new () => C;
@@ -21,28 +23,51 @@ interface PluginDefinitionBase<C extends object> {
   readonly config: ConfigClass<C>;
   /** Checks across fields that decorators cannot express (an expression that must compile...). */
   readonly validate?: (config: C, context: Pick<PluginContext, 'configDir'>) => ConfigIssue[];
+  /** What the plugin's instances can do (checked against each instance when it is created). */
+  readonly capabilities?: PluginCapabilities;
   /** Example configs, shown by `sluice plugins`. */
   readonly examples?: ReadonlyArray<{ readonly title: string; readonly config: Record<string, unknown> }>;
   /** The SDK version the plugin was built against (stamped by the define* helpers). */
   readonly sdkVersion: string;
 }
 
-export interface SourcePluginDefinition<C extends object = any> extends PluginDefinitionBase<C> {
+/** What sources, transforms and sinks have in common (codecs have none of it). */
+interface StagePluginDefinitionBase<C extends object> extends PluginDefinitionBase<C> {
+  /**
+   * The codecs a (validated) config names, e.g. `[{ path: 'format', name: config.format }]`: the host
+   * checks them with the config (known name, valid options) before anything starts.
+   */
+  readonly codecsUsed?: (config: C) => readonly CodecUse[];
+}
+
+export interface SourcePluginDefinition<C extends object = any> extends StagePluginDefinitionBase<C> {
   readonly kind: 'source';
   create(config: C, context: PluginContext): Source;
 }
 
-export interface TransformPluginDefinition<C extends object = any> extends PluginDefinitionBase<C> {
+export interface TransformPluginDefinition<C extends object = any> extends StagePluginDefinitionBase<C> {
   readonly kind: 'transform';
   create(config: C, context: PluginContext): Transform;
 }
 
-export interface SinkPluginDefinition<C extends object = any> extends PluginDefinitionBase<C> {
+export interface SinkPluginDefinition<C extends object = any> extends StagePluginDefinitionBase<C> {
   readonly kind: 'sink';
   create(config: C, context: PluginContext): Sink;
 }
 
-export type PluginDefinition = SourcePluginDefinition | TransformPluginDefinition | SinkPluginDefinition;
+/**
+ * A codec: a data format (CSV, JSON...) other plugins use by name through `context.codecs`. Its
+ * config class holds the format's options (a delimiter, a header row...).
+ */
+export interface CodecPluginDefinition<C extends object = any> extends PluginDefinitionBase<C> {
+  readonly kind: 'codec';
+  /** File extensions that mean this format (`.csv`), lower-case with the dot: used by sources picking a codec per file. */
+  readonly extensions?: readonly string[];
+  /** A codec with validated options. Must do no I/O: hosts create codecs to check configs. */
+  create(config: C, context: CodecContext): Codec;
+}
+
+export type PluginDefinition = SourcePluginDefinition | TransformPluginDefinition | SinkPluginDefinition | CodecPluginDefinition;
 
 type Definition<D extends PluginDefinition> = Omit<D, 'kind' | 'sdkVersion'>;
 
@@ -58,7 +83,11 @@ export function defineSink<C extends object>(definition: Definition<SinkPluginDe
   return { ...definition, kind: 'sink', sdkVersion: SDK_VERSION };
 }
 
-const KINDS: readonly string[] = ['source', 'transform', 'sink'];
+export function defineCodec<C extends object>(definition: Definition<CodecPluginDefinition<C>>): CodecPluginDefinition<C> {
+  return { ...definition, kind: 'codec', sdkVersion: SDK_VERSION };
+}
+
+const KINDS: readonly string[] = ['source', 'transform', 'sink', 'codec'];
 
 /** Whether a module export looks like a plugin definition (used by discovery). */
 export function isPluginDefinition(value: unknown): value is PluginDefinition {

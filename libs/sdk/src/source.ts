@@ -11,7 +11,8 @@ import type { Checkpoint, SourceRecord } from './record.js';
  * every earlier record of the same lane were acknowledged by the sink or dead-lettered.
  */
 export interface Source {
-  start(context: SourceStartContext): Promise<void>;
+  /** Opens the input, resuming after `context.checkpoint`. Bounded by the stage's `startTimeoutMs`. */
+  start?(context: SourceStartContext): Promise<void>;
   /**
    * The next records. Wait (honouring `signal`) when none are ready. Return `[]` to be called
    * again right away, and `null` once the input is exhausted (a finite source is then done).
@@ -22,6 +23,6 @@ export interface Source {
    * system keeps its own offsets (a Kafka consumer group) commit there; others need not implement it.
    */
   commit?(checkpoint: Checkpoint): Promise<void>;
-  stop(): Promise<void>;
+  stop?(): Promise<void>;
   health?(): HealthReport | Promise<HealthReport>;
 }

@@ -5,12 +5,15 @@ import type { SluiceRecord } from './record.js';
 export type TransformOutput = SluiceRecord | readonly SluiceRecord[] | null;
 
 /**
- * A transform turns one record into zero or more. Throw a `RecordError` with `retryable: false`
- * for bad data (the record is dead-lettered with your message); other errors are retried.
+ * A transform turns one record into zero or more. Throw a `RecordError` for bad data (the record
+ * is dead-lettered with your message); a `RetryableError` (or any other error) is retried.
+ *
+ * `signal` is aborted when the pipeline stops for good: a transform that waits (a lookup, a call)
+ * gives up and throws. The runtime always passes one; it is optional so tests may omit it.
  */
 export interface Transform {
   start?(): Promise<void>;
-  process(record: SluiceRecord): TransformOutput | Promise<TransformOutput>;
+  process(record: SluiceRecord, signal?: AbortSignal): TransformOutput | Promise<TransformOutput>;
   /**
    * For stateful transforms (counts, windows...): make what the records processed so far changed in
    * your state durable. The runtime calls it once a batch's outputs were passed on and before the

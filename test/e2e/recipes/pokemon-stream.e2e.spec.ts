@@ -231,7 +231,7 @@ describe('recipe pokemon-stream (PokeAPI → Kafka → Cassandra, REST, Grafana)
     }
 
     // Health names every plugin, the Cassandra sinks included.
-    const ready = await host.call('GET', '/health/ready', undefined, null);
+    const ready = await host.call('GET', '/health/ready', undefined, token);
     expect(ready.status).toBe(200);
     expect(JSON.stringify(ready.body)).toContain('routes.stats.sink');
 

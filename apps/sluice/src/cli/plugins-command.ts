@@ -1,3 +1,4 @@
+import { declaredCapabilities } from '@sluice/sdk';
 import { resolve } from 'node:path';
 import { describeConfig } from '@sluice/sdk';
 import { PluginCatalog } from '#runtime';
@@ -10,7 +11,7 @@ export interface PluginsCommandOptions {
   readonly with?: readonly string[];
 }
 
-/** `sluice plugins`: every plugin the host can load, with its config docs. */
+/** `sluice plugins`: every plugin the host can load (sources, transforms, sinks and codecs), with its config docs. */
 export async function pluginsCommand(options: PluginsCommandOptions): Promise<number> {
   const catalog = await PluginCatalog.discover({ specifiers: [...(options.with ?? [])], baseDir: resolve('.') });
   const plugins = catalog.all().sort((a, b) => `${a.definition.kind}:${a.definition.name}`.localeCompare(`${b.definition.kind}:${b.definition.name}`));
@@ -21,6 +22,8 @@ export async function pluginsCommand(options: PluginsCommandOptions): Promise<nu
       version: definition.version,
       description: definition.description,
       origin,
+      ...(definition.kind === 'codec' ? { extensions: definition.extensions ?? [] } : {}),
+      capabilities: declaredCapabilities(definition.capabilities),
       config: describeConfig(definition.config),
       examples: definition.examples ?? [],
     }));

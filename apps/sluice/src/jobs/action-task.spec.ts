@@ -13,6 +13,7 @@ function runtimeWith(sink: object, source: object = {}): SluiceRuntime {
     config: { source: stage('source', 'generator'), transforms: [], sink: stage('sink', 'sql'), deadLetter: stage('deadLetter', 'file') },
     stageNames: () => Object.keys(instances),
     stageInstance: (name: string) => instances[name],
+    whenStarted: async () => undefined,
   };
   return { pipelines: [pipeline], pipeline: (name: string) => (name === 'vehicles' ? pipeline : undefined) } as unknown as SluiceRuntime;
 }
@@ -73,6 +74,7 @@ describe('ActionTask on a stage of a route', () => {
       },
       stageNames: () => Object.keys(instances),
       stageInstance: (name: string) => instances[name],
+      whenStarted: async () => undefined,
     };
     const runtime = { pipelines: [pipeline], pipeline: (name: string) => (name === 'pokemon' ? pipeline : undefined) } as unknown as SluiceRuntime;
     const task = new ActionTask({ pipeline: 'pokemon', stage: 'routes.stats.transforms[0]', action: 'snapshot', args: {} }, runtime);
@@ -102,5 +104,22 @@ describe('TriggerTask', () => {
 
   it('refuses a source that cannot be triggered, naming its plugin', () => {
     expect(() => new TriggerTask('vehicles', runtimeWith({}, {})).check()).toThrow('the source of pipeline "vehicles" (plugin "generator") cannot be triggered: it does not implement trigger().');
+  });
+});
+
+describe('jobs on a pipeline that is still starting', () => {
+  it('wait until it runs before they trigger its source', async () => {
+    let started!: () => void;
+    const running = new Promise<void>((resolve) => (started = resolve));
+    const calls: string[] = [];
+    const source = { trigger: async () => (calls.push('trigger'), { records: 1 }) };
+    const runtime = runtimeWith({}, source);
+    Object.assign(runtime.pipeline('vehicles')!, { whenStarted: () => running });
+    const run = new TriggerTask('vehicles', runtime).run(new AbortController().signal);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(calls).toEqual([]);
+    started();
+    expect(await run).toEqual({ records: 1 });
+    expect(calls).toEqual(['trigger']);
   });
 });

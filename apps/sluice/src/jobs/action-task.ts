@@ -20,6 +20,7 @@ export class ActionTask implements JobTask {
   }
 
   async run(signal: AbortSignal): Promise<JsonValue> {
+    await runningPipeline(this.runtime, this.target.pipeline).whenStarted(signal);
     const result = await this.action().run(this.target.args, signal);
     return result ?? null;
   }

@@ -13,6 +13,7 @@ import request from 'supertest';
 import { loadConfig, PluginCatalog } from '#runtime';
 import { startFixtureServer, type FixtureServer, type SeenRequest } from '../../../../test/fixtures/http/fixture-server.js';
 import fileSink from '../../../../plugins/file-sink/index.js';
+import { jsonCodec, jsonLinesCodec } from '../../../../plugins/json-codec/index.js';
 import httpSource from '../../../../plugins/http-source/index.js';
 import sqlSink from '../../../../plugins/sql/index.js';
 import { createHost, type SluiceHost } from '../host/create-host.js';
@@ -23,7 +24,7 @@ const SECRETS = ['s3cr3t-q', 's3cr3t-h'];
 
 function catalog(): PluginCatalog {
   const plugins = new PluginCatalog();
-  for (const definition of [httpSource, sqlSink, fileSink]) plugins.register(definition, { kind: 'path', from: import.meta.url });
+  for (const definition of [httpSource, sqlSink, fileSink, jsonCodec, jsonLinesCodec]) plugins.register(definition, { kind: 'path', from: import.meta.url });
   return plugins;
 }
 

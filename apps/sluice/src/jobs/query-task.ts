@@ -37,6 +37,7 @@ export class QueryTask implements JobTask {
 
   async run(signal: AbortSignal): Promise<JsonValue> {
     const query = this.registry.require(this.query);
+    await this.registry.whenStarted(query.pipeline, signal);
     const window = resolveWindow({}, query.rangeMs);
     const intervalMs = bucketWidth(window, undefined);
     const outcome = await runQuery(this.registry.queryable(query.pipeline), query, this.registry.datasetOf(query), { ...window, intervalMs }, [], `job "${this.job}" (query "${query.name}")`);

@@ -20,6 +20,7 @@ export class TriggerTask implements JobTask {
   }
 
   async run(signal: AbortSignal): Promise<JsonValue> {
+    await runningPipeline(this.runtime, this.pipeline).whenStarted(signal);
     const result = await this.source().trigger(signal);
     return { records: result.records, ...(result.details ?? {}) };
   }

@@ -2,6 +2,7 @@ import { Field, validateConfig, type ConfigIssue } from '@sluice/sdk';
 import { withoutRedundantIssues } from './config-issues.js';
 import { IsList, IsMapping, IsRequiredMapping, IsRequiredString, MAPPING, missing, Nested } from './schema-decorators.js';
 import { JobSection } from './jobs-schema.js';
+import { DEFAULT_START_TIMEOUT_MS, DEFAULT_WRITE_TIMEOUT_MS } from './stage-timeouts.js';
 import { Type } from 'class-transformer';
 import {
   IsBoolean,
@@ -137,6 +138,18 @@ export class StageSection {
   @Field({ description: "The plugin's settings, validated against the plugin's config class." })
   @IsMapping()
   config?: Record<string, unknown>;
+
+  @Field({ description: `Longest wait for the plugin to start (connect, open its files), in milliseconds. Past it the start counts as failed and is retried with backoff; the stage shows \`starting\`/\`restarting\` with the error meanwhile, and the other pipelines run. Default ${DEFAULT_START_TIMEOUT_MS}.` })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  startTimeoutMs?: number;
+
+  @Field({ description: `Sinks only: longest time one write may take, in milliseconds. Past it the write is aborted (its signal fires) and retried as a retryable failure, and the stage turns \`degraded\` (\`/health/ready\` answers 503) until a write succeeds. Default ${DEFAULT_WRITE_TIMEOUT_MS}.` })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  writeTimeoutMs?: number;
 }
 
 /** One branch of a fan-out: a condition, transforms of its own, and a sink. */

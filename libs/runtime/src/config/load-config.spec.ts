@@ -480,7 +480,7 @@ describe('loadConfig: broken files', () => {
     const lines = await problems(['pipelines:', '  - name: demo', '    source: { plugin: generator', '    sink: { plugin: file }']);
     expect(lines.length).toBeGreaterThan(0);
     expect(lines[0]).toMatch(/^config\/sluice\.yaml:[34] YAML syntax error: /);
-    expect(await problems(['pipelines: []', 'pipelines: []'])).toEqual(['config/sluice.yaml:2 YAML syntax error: Map keys must be unique']);
+    expect(await problems(['pipelines: []', 'pipelines: []'])).toEqual(['config/sluice.yaml:2 pipelines: YAML syntax error: duplicate key "pipelines" (first at line 1): keep only one']);
   });
 
   it('reports a file that is not a mapping, and a file that does not exist', async () => {

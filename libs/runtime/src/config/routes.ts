@@ -77,5 +77,10 @@ export function resolveRoutes(resolution: StageResolution, pipelinePath: readonl
 /** The `sink` stage of a pipeline with routes: the runtime's routes sink, configured with them. */
 export function routesStage(routes: readonly RouteConfig[], unrouted: 'deadLetter' | 'drop', pipelinePath: readonly PathSegment[]): StageConfig {
   const config = Object.assign(new RoutesSinkConfig(), { routes: [...routes], unrouted });
-  return { name: 'sink', plugin: ROUTES_SINK_PLUGIN, definition: routesSinkDefinition, config, path: formatPath([...pipelinePath, 'routes']) };
+  // The routes write (and start) their sinks together: bounded by the most patient of them.
+  const timeouts = {
+    startMs: Math.max(...routes.map((route) => route.sink.timeouts.startMs)),
+    writeMs: Math.max(...routes.map((route) => route.sink.timeouts.writeMs)),
+  };
+  return { name: 'sink', plugin: ROUTES_SINK_PLUGIN, definition: routesSinkDefinition, config, path: formatPath([...pipelinePath, 'routes']), timeouts };
 }

@@ -136,6 +136,13 @@ export interface StageConfig {
   readonly config: object;
   /** Config path, e.g. `pipelines[0].sink` (for messages). */
   readonly path: string;
+  /** Bounds on the plugin's `start()` and (sinks) each `write()`, ms. */
+  readonly timeouts: StageTimeouts;
+}
+
+export interface StageTimeouts {
+  readonly startMs: number;
+  readonly writeMs: number;
 }
 
 /** One branch of a fan-out (`routes:`): a condition, its own transforms, and a sink. */

@@ -1,7 +1,9 @@
 import { didYouMean, validateConfig, type ConfigIssue, type PluginDefinition, type PluginKind } from '@sluice/sdk';
+import { codecDefinitions, codecSetFor, type StageCodecs } from '../plugins/plugin-codecs.js';
 import type { PluginRegistry } from '../plugins/plugin-registry.js';
 import { formatPath, parsePath, withoutRedundantIssues, type ConfigFileIssue, type PathSegment } from './config-issues.js';
-import type { StageConfig } from './sluice-config.js';
+import type { StageConfig, StageTimeouts } from './sluice-config.js';
+import { DEFAULT_START_TIMEOUT_MS, DEFAULT_WRITE_TIMEOUT_MS } from './stage-timeouts.js';
 import type { YamlSource } from './yaml-source.js';
 
 /** What resolving the stages of a config file needs. */
@@ -55,6 +57,14 @@ function validatePluginConfig(
       issues.push({ path: '', message: `the ${definition.kind} plugin "${definition.name}" failed to check its config: ${error instanceof Error ? error.message : String(error)}` });
     }
   }
+  if (issues.length === 0 && definition.kind !== 'codec' && definition.codecsUsed) {
+    // The codecs the config names must exist and accept their options, as the plugin will ask for them.
+    try {
+      issues.push(...codecSetFor(codecDefinitions(resolution.registry), resolution.configDir).check(definition.codecsUsed(config as never)));
+    } catch (error) {
+      issues.push({ path: '', message: `the ${definition.kind} plugin "${definition.name}" failed to name its codecs: ${error instanceof Error ? error.message : String(error)}` });
+    }
+  }
   reportPluginIssues(resolution, configPath, issues, prefix);
   return issues.length === 0 ? config : undefined;
 }
@@ -74,8 +84,14 @@ export function resolveStage(resolution: StageResolution, kind: PluginKind, stag
     return undefined;
   }
   const config = validatePluginConfig(resolution, registered.definition, rawConfig, [...path, 'config']);
+  const { startTimeoutMs, writeTimeoutMs } = raw as { startTimeoutMs?: unknown; writeTimeoutMs?: unknown };
+  if (writeTimeoutMs !== undefined && kind !== 'sink') {
+    resolution.issues.push(resolution.source.issue([...path, 'writeTimeoutMs'], `applies to sinks only, not to a ${kind} stage`));
+    return undefined;
+  }
   if (!config) return undefined;
-  return { name: stageName, plugin, definition: registered.definition, config, path: formatPath(path) };
+  const stage: StageConfig & StageCodecs = { name: stageName, plugin, definition: registered.definition, config, path: formatPath(path), timeouts: stageTimeouts(startTimeoutMs, writeTimeoutMs), codecs: codecDefinitions(resolution.registry) };
+  return stage;
 }
 
 /** The default dead-letter plugin: the `file` sink. */
@@ -101,5 +117,14 @@ export function defaultDeadLetter(
   }
   const config = validatePluginConfig(resolution, registered.definition, fallback.config, [...path, 'config'], `default dead-letter sink "${fallback.plugin}": `);
   if (!config) return undefined;
-  return { name: 'deadLetter', plugin: fallback.plugin, definition: registered.definition, config, path: formatPath(path) };
+  const stage: StageConfig & StageCodecs = { name: 'deadLetter', plugin: fallback.plugin, definition: registered.definition, config, path: formatPath(path), timeouts: stageTimeouts(undefined, undefined), codecs: codecDefinitions(resolution.registry) };
+  return stage;
+}
+
+/** A stage's timeouts: what it sets (the file schema checked the numbers), else the defaults. */
+function stageTimeouts(startTimeoutMs: unknown, writeTimeoutMs: unknown): StageTimeouts {
+  return {
+    startMs: typeof startTimeoutMs === 'number' ? startTimeoutMs : DEFAULT_START_TIMEOUT_MS,
+    writeMs: typeof writeTimeoutMs === 'number' ? writeTimeoutMs : DEFAULT_WRITE_TIMEOUT_MS,
+  };
 }

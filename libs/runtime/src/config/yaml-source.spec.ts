@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { formatPath, parsePath } from './config-issues.js';
+import { ConfigValidationError, formatPath, parsePath } from './config-issues.js';
 import { YamlSource } from './yaml-source.js';
 
 const TEXT = [
@@ -65,10 +65,51 @@ describe('config paths', () => {
 
 describe('YamlSource syntax errors', () => {
   it('reports the first few and sums up the cascade after them', () => {
-    const text = ['a: { b: ${X}, c: 1 }', ...Array.from({ length: 30 }, (_, i) => `k${i}: { x: [ }`)].join('\n');
+    const text = ['a: { x: [ }', ...Array.from({ length: 30 }, (_, i) => `k${i}: { x: [ }`)].join('\n');
     const { issues } = YamlSource.parse(text, '/tmp/x.yaml');
     expect(issues.length).toBe(6);
     expect(issues[0]!.line).toBe(1);
     expect(issues[5]!.message).toMatch(/^\.\.\. and \d+ more YAML syntax errors after this line, probably caused by the one at line 1/);
+  });
+
+  it('sums up everything after an unquoted ${...} in a flow mapping as its cascade', () => {
+    const text = ['a: { b: ${X}, c: 1 }', ...Array.from({ length: 30 }, (_, i) => `k${i}: { x: [ }`)].join('\n');
+    const { issues } = YamlSource.parse(text, '/tmp/x.yaml');
+    expect(issues.map((i) => [i.line, i.path, i.message])).toEqual([
+      [1, 'a.b', 'YAML syntax error: ${X} is not read as a variable inside { } or [ ], where "{" is YAML syntax: quote it: "${X}"'],
+      [2, '', expect.stringMatching(/^\.\.\. and \d+ more YAML syntax errors after this line, probably caused by the one at line 1: fix it first$/)],
+    ]);
+  });
+
+  it('gives a hint for each unquoted reference of a line', () => {
+    const { issues } = YamlSource.parse('a: {x: ${A}, y: ${B:-b}}\n', '/tmp/x.yaml');
+    expect(issues.map((i) => [i.line, i.column, i.message])).toEqual([
+      [1, 8, 'YAML syntax error: ${A} is not read as a variable inside { } or [ ], where "{" is YAML syntax: quote it: "${A}"'],
+      [1, 17, 'YAML syntax error: ${B:-b} is not read as a variable inside { } or [ ], where "{" is YAML syntax: quote it: "${B:-b}"'],
+    ]);
+  });
+});
+
+describe('YamlSource aliases', () => {
+  it('refuses to convert a document whose aliases cannot be expanded, with the issues', () => {
+    const { source, issues } = YamlSource.parse('a: &a\n  b: *a\n', '/tmp/x.yaml');
+    expect(issues).toEqual([{ file: '/tmp/x.yaml', line: 2, column: 6, path: 'a.b', message: 'YAML alias *a is inside the value of its own anchor &a (line 1): a value cannot contain itself' }]);
+    expect(() => source.toJS()).toThrow(ConfigValidationError);
+  });
+
+  it('reports an alias used as a key inside its own anchor at the mapping', () => {
+    const { issues } = YamlSource.parse('y: &m { *m : 1 }\n', '/tmp/x.yaml');
+    expect(issues.map((i) => [i.line, i.path, i.message])).toEqual([[1, 'y', 'YAML alias *m is inside the value of its own anchor &m (line 1): a value cannot contain itself']]);
+  });
+
+  it('reports an alias that is the whole document and names no anchor', () => {
+    const { issues } = YamlSource.parse('*a\n', '/tmp/x.yaml');
+    expect(issues.map((i) => [i.line, i.path, i.message])).toEqual([[1, '', 'YAML alias *a refers to no anchor: write &a before a value above it to name that value']]);
+  });
+
+  it('converts anchors and aliases that are fine', () => {
+    const { source, issues } = YamlSource.parse('a: &a { x: 1 }\nb: *a\nc: { <<: *a, y: 2 }\n', '/tmp/x.yaml');
+    expect(issues).toEqual([]);
+    expect(source.toJS()).toEqual({ a: { x: 1 }, b: { x: 1 }, c: { x: 1, y: 2 } });
   });
 });

@@ -22,6 +22,8 @@ export class ContiguousTracker {
   private readonly lanes = new Map<string, Lane>();
   private readonly committable = new Map<string, JsonValue>();
   private pendingCount = 0;
+  /** Records the commit points moved past since the last take (they need no redelivery once committed). */
+  private coveredCount = 0;
 
   /** Registers a record in read order. */
   track(position: SourcePosition): TrackedPosition {
@@ -47,6 +49,7 @@ export class ContiguousTracker {
     while (lane.head < lane.entries.length && lane.entries[lane.head].done) {
       this.committable.set(entry.lane, lane.entries[lane.head].offset);
       lane.head++;
+      this.coveredCount++;
       advanced = true;
     }
     if (advanced && lane.head > 1024 && lane.head * 2 > lane.entries.length) {
@@ -64,11 +67,32 @@ export class ContiguousTracker {
     return this.pendingCount;
   }
 
-  /** Takes the commit points that moved since the last call (lane → offset), or null when none did. */
-  takeCommittable(): Record<string, JsonValue> | null {
-    if (this.committable.size === 0) return null;
-    const result = Object.fromEntries(this.committable);
-    this.committable.clear();
-    return result;
+  /** Records acknowledged and covered by a commit point that was not taken yet. */
+  get covered(): number {
+    return this.coveredCount;
   }
+
+  /**
+   * Takes the commit points that moved since the last call (lane → offset) and how many records
+   * they cover, or null when none moved.
+   */
+  takeCommittable(): CommittablePositions | null {
+    if (this.committable.size === 0) return null;
+    const taken = { offsets: Object.fromEntries(this.committable), records: this.coveredCount };
+    this.committable.clear();
+    this.coveredCount = 0;
+    return taken;
+  }
+
+  /** Puts back what a failed commit took, unless a lane moved on since (its newer point covers it). */
+  restore(taken: CommittablePositions): void {
+    for (const [lane, offset] of Object.entries(taken.offsets)) if (!this.committable.has(lane)) this.committable.set(lane, offset);
+    this.coveredCount += taken.records;
+  }
+}
+
+/** Commit points to persist, and how many records they newly cover. */
+export interface CommittablePositions {
+  readonly offsets: Record<string, JsonValue>;
+  readonly records: number;
 }

@@ -2,9 +2,13 @@ import { describeError, SerialLock, type Sink, type SluiceRecord } from '@sluice
 import type { RetryPolicy } from '../config/sluice-config.js';
 import { withRetry } from '../delivery/retry.js';
 import type { StageMonitor } from './stage-monitor.js';
+import { withDeadline } from '../delivery/deadline.js';
+import { deadLetterPayload } from './dead-letter-payload.js';
+import type { PipelineIdentity } from './pipeline-identity.js';
 
 /** A record that failed for good, and why. */
 export interface DeadLetter {
+  /** The input of the step that failed: what a replay hands to that step again. */
   readonly record: SluiceRecord;
   readonly error: string;
   /** Stage where it failed (`source`, `transforms[1]`, `sink`). */
@@ -17,12 +21,16 @@ export interface DeadLetter {
 /** The value written to the dead-letter destination for each failed record. */
 export interface DeadLetterValue {
   readonly pipeline: string;
+  /** The pipeline's config hash when the record failed (see {@link PipelineIdentity}). */
+  readonly configHash: string;
+  /** The step that failed; `record` is its input, so a replay can re-enter the pipeline there. */
   readonly stage: string;
   readonly plugin: string;
   readonly error: string;
   readonly attempts: number;
   readonly retryable: boolean;
   readonly failedAt: string;
+  /** The record as the failed step received it. Its value is a {@link UnserialisableValue} when it could not be written as JSON. */
   readonly record: { key: string | null; value: unknown; headers: Record<string, string>; timestamp: number; origin: SluiceRecord['origin'] };
 }
 
@@ -35,14 +43,17 @@ export class DeadLetterQueue {
   private readonly lock = new SerialLock();
 
   constructor(
-    private readonly pipeline: string,
+    private readonly pipeline: PipelineIdentity,
     private readonly sink: Sink,
     private readonly retry: RetryPolicy,
     readonly monitor: StageMonitor,
+    /** Bound on one write of the dead-letter sink (its `writeTimeoutMs`). */
+    private readonly writeTimeoutMs: number,
   ) {}
 
-  static toRecord(pipeline: string, letter: DeadLetter, now = new Date()): SluiceRecord<DeadLetterValue> {
+  static toRecord(pipeline: PipelineIdentity, letter: DeadLetter, now = new Date()): SluiceRecord<DeadLetterValue> {
     const { record } = letter;
+    const value = deadLetterPayload(record.value);
     return {
       key: record.key,
       timestamp: now.getTime(),
@@ -53,16 +64,18 @@ export class DeadLetterQueue {
         'sluice.dlq.stage': letter.stage,
         'sluice.dlq.plugin': letter.plugin,
         'sluice.dlq.attempts': String(letter.attempts),
+        'sluice.dlq.config-hash': pipeline.configHash,
       },
       value: {
-        pipeline,
+        pipeline: pipeline.name,
+        configHash: pipeline.configHash,
         stage: letter.stage,
         plugin: letter.plugin,
         error: letter.error,
         attempts: letter.attempts,
         retryable: letter.retryable,
         failedAt: now.toISOString(),
-        record: { key: record.key, value: record.value, headers: { ...record.headers }, timestamp: record.timestamp, origin: record.origin },
+        record: { key: record.key, value, headers: { ...record.headers }, timestamp: record.timestamp, origin: record.origin },
       },
     };
   }
@@ -79,7 +92,7 @@ export class DeadLetterQueue {
     const started = performance.now();
     await withRetry(
       async () => {
-        const result = await this.sink.write(records);
+        const result = await withDeadline((deadline) => this.sink.write(records, deadline), this.writeTimeoutMs, 'dead-letter write', signal);
         if (result && result.failed.length > 0) {
           throw new Error(`dead-letter destination refused ${result.failed.length} record(s): ${describeError(result.failed[0].error)}`);
         }

@@ -1,8 +1,9 @@
-import { isQueryable, type HealthReport, type PluginContext, type PluginLogger, type Queryable, type Sink, type Source, type Transform } from '@sluice/sdk';
+import { describeError, isQueryable, type HealthReport, type PluginContext, type PluginLogger, type Queryable, type Sink, type Source, type Transform } from '@sluice/sdk';
 import type { ChannelTransport } from '#transports';
 import type { Logger } from 'pino';
 import type { PipelineConfig, StageConfig } from '../config/sluice-config.js';
 import { CheckpointStore } from '../delivery/checkpoint-store.js';
+import { codecSetFor, stageCodecs } from '../plugins/plugin-codecs.js';
 import { LatencySamples } from '../metrics/latency-samples.js';
 import type { RuntimeMetrics } from '../metrics/runtime-metrics.js';
 import { DeadLetterQueue } from './dead-letter-queue.js';
@@ -11,6 +12,10 @@ import { SinkRunner } from './sink-runner.js';
 import { SourceRunner } from './source-runner.js';
 import { StageMonitor, type StageSnapshot } from './stage-monitor.js';
 import { TransformRunner } from './transform-runner.js';
+import { PluginStage } from './plugin-stage.js';
+import { retryUntilStopped } from './retry-until-stopped.js';
+import { pipelineIdentity, type PipelineIdentity } from './pipeline-identity.js';
+import { missingCapabilities } from '../plugins/capability-check.js';
 
 export interface PipelineEnvironment {
   readonly transport: ChannelTransport;
@@ -22,8 +27,16 @@ export interface PipelineEnvironment {
   readonly groupPrefix?: string;
 }
 
+/** A pipeline's state, from its stages': `starting` until all started, `degraded` while one is. */
+export type PipelineState = 'starting' | 'running' | 'degraded' | 'finished' | 'failed' | 'stopping' | 'stopped';
+
 export interface PipelineStatus {
   readonly name: string;
+  /** Hash of the pipeline's resolved config: the same on every host running the same file. */
+  readonly configHash: string;
+  readonly state: PipelineState;
+  /** Why it `failed`. */
+  readonly error?: string;
   readonly ready: boolean;
   readonly recordsInFlight: number;
   readonly checkpoint: Record<string, unknown>;
@@ -51,16 +64,26 @@ export class Pipeline {
   private sourceRunner!: SourceRunner;
   private transformRunners: TransformRunner[] = [];
   private sinkRunner!: SinkRunner;
-  private deadLetterSink!: Sink;
+  private deadLetterStage!: PluginStage<Sink>;
   private deadLetterMonitor!: StageMonitor;
   private checkpoints!: CheckpointStore;
   private sinkInstance!: Sink;
-  private started = false;
+  /** Aborted on stop: starts still retrying give up. */
+  private readonly lifecycle = new AbortController();
+  private starting: Promise<void> | null = null;
+  private stopping: Promise<void> | null = null;
+  private sourceStarted = false;
+  /** Why the pipeline could not be built (a plugin's create() threw), when it could not. */
+  private startError: unknown;
+  /** Name and config hash: stable across hosts and restarts for the same config. */
+  readonly identity: PipelineIdentity;
 
   constructor(
     readonly config: PipelineConfig,
     private readonly env: PipelineEnvironment,
-  ) {}
+  ) {
+    this.identity = pipelineIdentity(config);
+  }
 
   get name(): string {
     return this.config.name;
@@ -72,12 +95,14 @@ export class Pipeline {
   }
 
   private context(stage: StageConfig): PluginContext {
+    const logger = this.env.logger.child({ pipeline: this.config.name, stage: stage.name, plugin: stage.plugin }) as unknown as PluginLogger;
     return {
       pipeline: this.config.name,
       stage: stage.name,
-      logger: this.env.logger.child({ pipeline: this.config.name, stage: stage.name, plugin: stage.plugin }) as unknown as PluginLogger,
+      logger,
       configDir: this.env.configDir,
       dataDir: this.env.dataDir,
+      codecs: codecSetFor(stageCodecs(stage, this.config.source), this.env.configDir, logger),
     };
   }
 
@@ -88,24 +113,57 @@ export class Pipeline {
     return monitor;
   }
 
-  async start(): Promise<void> {
+  /**
+   * Creates every stage's plugin instance at once (so jobs and the API see them), then starts the
+   * stages, sink first. Each plugin start is bounded by its `startTimeoutMs` and retried with
+   * backoff until it succeeds or the pipeline stops: a stage that cannot start shows
+   * `starting`/`restarting` with its error, and holds up only its own pipeline.
+   * Resolves once the source runs; rejects when stopped before that.
+   */
+  start(): Promise<void> {
+    this.starting ??= this.startStages().catch((error: unknown) => {
+      this.startError = error;
+      throw error;
+    });
+    return this.starting;
+  }
+
+  private async startStages(): Promise<void> {
+    const { config, env } = this;
+    const signal = this.lifecycle.signal;
+    this.createStages();
+    await this.deadLetterStage.start(signal);
+    this.deadLetterMonitor.transition('running');
+    await retryUntilStopped(
+      async () => {
+        for (let index = 1; index <= config.transforms.length + 1; index++) await env.transport.ensureChannel({ name: this.channel(index), ...config.channels });
+      },
+      config.restart,
+      signal,
+      (error, attempt) => this.sinkRunner.startFailed(error, attempt, 'creating the channels failed; retrying'),
+    );
+    await this.sinkRunner.start(signal);
+    for (let i = this.transformRunners.length - 1; i >= 0; i--) await this.transformRunners[i].start(signal);
+    if (signal.aborted) throw new Error(`pipeline "${config.name}" stopped while starting`);
+    env.metrics.watchInFlight(config.name, () => this.sourceRunner.recordsInFlight);
+    this.sourceRunner.start();
+    this.sourceStarted = true;
+  }
+
+  /** Builds the plugin instances and their runners (nothing runs yet). */
+  private createStages(): void {
     const { config, env } = this;
     const group = (stage: StageConfig) => `${env.groupPrefix ?? 'sluice'}.${config.name}.${stage.name}`;
     const transforms = config.transforms;
     const sinkIndex = transforms.length + 1;
 
     this.deadLetterMonitor = this.monitor(config.deadLetter);
-    this.deadLetterSink = (config.deadLetter.definition.create as (c: object, ctx: PluginContext) => Sink)(config.deadLetter.config, this.context(config.deadLetter));
-    this.plugins.push({ stage: config.deadLetter.name, plugin: config.deadLetter.plugin, monitor: this.deadLetterMonitor, instance: this.deadLetterSink });
-    await this.deadLetterSink.start();
-    this.deadLetterMonitor.transition('running');
-    const deadLetters = new DeadLetterQueue(config.name, this.deadLetterSink, config.retry, this.deadLetterMonitor);
-
-    for (let index = 1; index <= sinkIndex; index++) await env.transport.ensureChannel({ name: this.channel(index), ...config.channels });
+    const deadLetterSink = this.instantiate<Sink>(config.deadLetter, this.deadLetterMonitor);
+    this.deadLetterStage = new PluginStage(deadLetterSink, config.deadLetter, this.deadLetterMonitor, config.restart, this.context(config.deadLetter).logger);
+    const deadLetters = new DeadLetterQueue(this.identity, deadLetterSink, config.retry, this.deadLetterMonitor, config.deadLetter.timeouts.writeMs);
 
     const sinkMonitor = this.monitor(config.sink);
-    this.sinkInstance = (config.sink.definition.create as (c: object, ctx: PluginContext) => Sink)(config.sink.config, this.context(config.sink));
-    this.plugins.push({ stage: config.sink.name, plugin: config.sink.plugin, monitor: sinkMonitor, instance: this.sinkInstance });
+    this.sinkInstance = this.instantiate<Sink>(config.sink, sinkMonitor);
     if (this.sinkInstance instanceof RoutedSink) {
       for (const member of this.sinkInstance.members()) this.plugins.push({ ...member, monitor: sinkMonitor, instance: member.instance as Sink | Transform });
     }
@@ -120,32 +178,29 @@ export class Pipeline {
       monitor: sinkMonitor,
       logger: this.context(config.sink).logger,
     });
-    await this.sinkRunner.start();
 
     for (let i = transforms.length - 1; i >= 0; i--) {
       const stage = transforms[i];
       const monitor = this.monitor(stage);
-      const transform = (stage.definition.create as (c: object, ctx: PluginContext) => Transform)(stage.config, this.context(stage));
-      this.plugins.push({ stage: stage.name, plugin: stage.plugin, monitor, instance: transform });
-      const runner = new TransformRunner({
-        config,
-        stage,
-        transform,
-        transport: env.transport,
-        input: this.channel(i + 1),
-        output: this.channel(i + 2),
-        group: group(stage),
-        deadLetters,
-        monitor,
-        logger: this.context(stage).logger,
-      });
-      await runner.start();
-      this.transformRunners.unshift(runner);
+      const transform = this.instantiate<Transform>(stage, monitor);
+      this.transformRunners.unshift(
+        new TransformRunner({
+          config,
+          stage,
+          transform,
+          transport: env.transport,
+          input: this.channel(i + 1),
+          output: this.channel(i + 2),
+          group: group(stage),
+          deadLetters,
+          monitor,
+          logger: this.context(stage).logger,
+        }),
+      );
     }
 
     const sourceMonitor = this.monitor(config.source);
-    const source = (config.source.definition.create as (c: object, ctx: PluginContext) => Source)(config.source.config, this.context(config.source));
-    this.plugins.push({ stage: config.source.name, plugin: config.source.plugin, monitor: sourceMonitor, instance: source });
+    const source = this.instantiate<Source>(config.source, sourceMonitor);
     this.checkpoints = new CheckpointStore(env.dataDir, config.name);
     this.sourceRunner = new SourceRunner({
       config,
@@ -159,25 +214,68 @@ export class Pipeline {
       recordLatency: this.recordLatency,
       onAcked: (_count, latency) => env.metrics.observeRecordLatency(config.name, latency),
     });
-    env.metrics.watchInFlight(config.name, () => this.sourceRunner.recordsInFlight);
-    this.sourceRunner.start();
-    this.started = true;
+  }
+
+  /** Creates a stage's plugin instance and checks it against the capabilities its definition declares. */
+  private instantiate<T extends Source | Transform | Sink>(stage: StageConfig, monitor: StageMonitor): T {
+    const instance = (stage.definition.create as (c: object, ctx: PluginContext) => T)(stage.config, this.context(stage));
+    const missing = missingCapabilities(stage.definition, instance);
+    if (missing.length > 0) {
+      throw new Error(`${stage.path} (plugin "${stage.plugin}"): the plugin declares ${missing.map((m) => `"${m}"`).join(', ')} but its instance does not implement it`);
+    }
+    this.plugins.push({ stage: stage.name, plugin: stage.plugin, monitor, instance });
+    return instance;
+  }
+
+  /**
+   * Resolves once the pipeline runs (its stages started); rejects when `signal` aborts first, or
+   * when the pipeline failed or stopped before it ran. For work that needs running stages (jobs).
+   */
+  whenStarted(signal: AbortSignal): Promise<void> {
+    if (this.sourceStarted) return Promise.resolve();
+    signal.throwIfAborted();
+    return new Promise<void>((resolve, reject) => {
+      const onAbort = () => reject(signal.reason instanceof Error ? signal.reason : new Error(`pipeline "${this.name}" did not start in time`));
+      signal.addEventListener('abort', onAbort, { once: true });
+      this.start().then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+    });
   }
 
   /** Resolves when a finite source ended and everything it read was committed. */
   async sourceFinished(): Promise<void> {
+    await this.start();
     await this.sourceRunner.finished();
   }
 
-  /** Drains: stop reading, wait for in-flight records to be acknowledged, commit, close stages. */
+  /**
+   * Drains: stop reading, wait for in-flight records to be acknowledged, commit, close stages.
+   * A pipeline still starting gives up its start and stops what already started.
+   */
   async stop(): Promise<void> {
-    if (!this.started) return;
-    this.started = false;
-    await this.sourceRunner.stop();
+    if (this.stopping) return this.stopping;
+    this.stopping = this.stopStages();
+    return this.stopping;
+  }
+
+  private async stopStages(): Promise<void> {
+    if (!this.starting) return;
+    this.lifecycle.abort();
+    await this.starting.catch(() => undefined);
+    if (this.sourceStarted) await this.sourceRunner.stop();
+    else this.sourceRunner?.abandon();
     for (const runner of this.transformRunners) await runner.stop();
-    await this.sinkRunner.stop();
-    await this.deadLetterSink.stop();
-    this.deadLetterMonitor.transition('stopped');
+    await this.sinkRunner?.stop();
+    await this.deadLetterStage?.stop();
+  }
+
+  /** `starting` until the source runs; then `degraded` while a stage is (or restarts), else running/finished. */
+  get state(): PipelineState {
+    const states = this.monitors.map((m) => m.state);
+    if (this.stopping) return states.every((s) => s === 'stopped') ? 'stopped' : 'stopping';
+    if (this.startError !== undefined) return 'failed';
+    if (!this.sourceStarted) return 'starting';
+    if (states.some((s) => s === 'degraded' || s === 'restarting' || s === 'starting')) return 'degraded';
+    return states.some((s) => s === 'finished') ? 'finished' : 'running';
   }
 
   get ready(): boolean {
@@ -187,6 +285,9 @@ export class Pipeline {
   status(): PipelineStatus {
     return {
       name: this.config.name,
+      configHash: this.identity.configHash,
+      state: this.state,
+      ...(this.startError === undefined ? {} : { error: describeError(this.startError) }),
       ready: this.ready,
       recordsInFlight: this.sourceRunner?.recordsInFlight ?? 0,
       checkpoint: this.checkpoints?.checkpoint ?? {},

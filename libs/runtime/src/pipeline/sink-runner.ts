@@ -3,7 +3,8 @@ import type { ChannelTransport } from '#transports';
 import type { PipelineConfig, StageConfig } from '../config/sluice-config.js';
 import { backoffDelay, sleep } from '../delivery/backoff.js';
 import type { DeadLetter, DeadLetterQueue } from './dead-letter-queue.js';
-import { retryUntilStopped } from './retry-until-stopped.js';
+import { DeadlineExceeded, withDeadline } from '../delivery/deadline.js';
+import { PluginStage } from './plugin-stage.js';
 import type { StageMonitor } from './stage-monitor.js';
 import { payloadSize } from './payload-size.js';
 
@@ -49,35 +50,39 @@ export class SinkRunner {
   private timer: NodeJS.Timeout | null = null;
   private writing: Promise<void> = Promise.resolve();
 
-  constructor(private readonly options: SinkRunnerOptions) {}
+  private readonly plugin: PluginStage<Sink>;
+  private subscribed = false;
 
-  async start(): Promise<void> {
-    const { sink, transport, input, group, monitor, logger, config } = this.options;
-    monitor.transition('starting');
-    await retryUntilStopped(
-      () => sink.start(),
-      config.restart,
-      this.stopController.signal,
-      (error, attempt) => {
-        monitor.fail(error);
-        monitor.transition('restarting');
-        logger.error({ err: describeError(error), attempt }, 'sink failed to start; retrying');
-      },
-    );
+  constructor(private readonly options: SinkRunnerOptions) {
+    this.plugin = new PluginStage(options.sink, options.stage, options.monitor, options.config.restart, options.logger);
+  }
+
+  /** Starts the sink (bounded, retried until `signal` aborts), then consumes its channel. */
+  async start(signal: AbortSignal): Promise<void> {
+    const { transport, input, group, monitor } = this.options;
+    await this.plugin.start(signal);
     await transport.subscribe(input, group, (records) => this.handle(records));
+    this.subscribed = true;
     monitor.transition('running');
+  }
+
+  /** Records a failed attempt at something the stage needs before it runs (its channel). */
+  startFailed(error: unknown, attempt: number, message: string): void {
+    this.plugin.startFailed(error, attempt, message);
   }
 
   /** Stops consuming, writes what is queued, then stops the sink. */
   async stop(): Promise<void> {
-    const { transport, input, group, sink, monitor } = this.options;
+    const { transport, input, group, monitor } = this.options;
     monitor.transition('stopping');
-    await transport.unsubscribe(input, group);
+    if (this.subscribed) {
+      this.subscribed = false;
+      await transport.unsubscribe(input, group);
+    }
     while (this.queue.length > 0) this.flush();
     await this.writing;
     this.stopController.abort();
-    await sink.stop();
-    monitor.transition('stopped');
+    await this.plugin.stop();
   }
 
   private handle(records: SluiceRecord[]): Promise<void> {
@@ -139,8 +144,11 @@ export class SinkRunner {
     const signal = this.stopController.signal;
     for (let attempt = firstAttempt; ; attempt++) {
       try {
-        const result = await sink.write(records);
-        if (monitor.state === 'degraded') monitor.transition('running');
+        const result = await withDeadline((deadline) => sink.write(records, deadline), stage.timeouts.writeMs, `a write of ${records.length} record(s) to ${stage.path} (plugin "${stage.plugin}")`, signal);
+        if (monitor.state === 'degraded') {
+          monitor.transition('running');
+          logger.info({ attempts: attempt }, 'sink recovered');
+        }
         if (!result || result.failed.length === 0) return [];
         // Some records failed on their own: the rest is stored.
         const dead: DeadLetter[] = [];
@@ -169,7 +177,11 @@ export class SinkRunner {
         }
         monitor.counters.retried += records.length;
         monitor.fail(error);
-        if (attempt >= config.retry.maxAttempts && monitor.state !== 'degraded') {
+        if (error instanceof DeadlineExceeded && monitor.state !== 'degraded') {
+          // A hung store is an outage whatever the attempt count: say so at once.
+          monitor.transition('degraded');
+          logger.error({ err: describeError(error), attempts: attempt }, 'sink write timed out; retrying until the store answers');
+        } else if (attempt >= config.retry.maxAttempts && monitor.state !== 'degraded') {
           monitor.transition('degraded');
           logger.error({ err: describeError(error), attempts: attempt }, 'sink keeps failing; retrying until it recovers');
         }

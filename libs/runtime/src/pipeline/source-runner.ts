@@ -1,4 +1,4 @@
-import type { PluginLogger, Source, SourceRecord, SluiceRecord } from '@sluice/sdk';
+import { describeError, type PluginLogger, type Source, type SourceRecord, type SluiceRecord } from '@sluice/sdk';
 import type { ChannelTransport } from '#transports';
 import type { PipelineConfig } from '../config/sluice-config.js';
 import { backoffDelay, sleep } from '../delivery/backoff.js';
@@ -6,6 +6,7 @@ import { CheckpointStore } from '../delivery/checkpoint-store.js';
 import { ContiguousTracker, type TrackedPosition } from '../delivery/contiguous-tracker.js';
 import type { DeadLetterQueue } from './dead-letter-queue.js';
 import { retryUntilStopped } from './retry-until-stopped.js';
+import { withDeadline } from '../delivery/deadline.js';
 import type { StageMonitor } from './stage-monitor.js';
 import { payloadSize } from './payload-size.js';
 import type { LatencySamples } from '../metrics/latency-samples.js';
@@ -51,6 +52,7 @@ export class SourceRunner {
   private commitTimer: NodeJS.Timeout | null = null;
   private committing: Promise<void> = Promise.resolve();
   private supervision: Promise<void> | null = null;
+  private commitInProgress = false;
 
   constructor(private readonly options: SourceRunnerOptions) {}
 
@@ -72,6 +74,12 @@ export class SourceRunner {
     this.options.monitor.transition('stopped');
   }
 
+  /** The pipeline stopped before the source was started: nothing was read. */
+  abandon(): void {
+    this.stopController.abort();
+    this.options.monitor.transition('stopped');
+  }
+
   /** Resolves once the source finished (input ended) or stopped. */
   async finished(): Promise<void> {
     await this.supervision;
@@ -85,13 +93,13 @@ export class SourceRunner {
       monitor.transition(attempt === 1 ? 'starting' : 'restarting');
       let started = false;
       try {
-        await source.start({ checkpoint, signal: stopSignal });
+        await withDeadline(() => source.start?.({ checkpoint, signal: stopSignal }), config.source.timeouts.startMs, `starting ${config.source.path} (plugin "${config.source.plugin}")`, stopSignal);
         started = true;
         monitor.transition('running');
         const ended = await this.readLoop(stopSignal);
         monitor.transition(ended ? 'running' : 'stopping');
         await this.drain();
-        await source.stop();
+        await source.stop?.();
         if (ended) {
           monitor.transition('finished');
           logger.info({ checkpoint: this.options.checkpoints.checkpoint }, 'source input ended; everything read is committed');
@@ -101,14 +109,14 @@ export class SourceRunner {
         monitor.fail(error);
         if (stopSignal.aborted) {
           await this.drain();
-          if (started) await source.stop().catch(() => undefined);
+          if (started) await source.stop?.().catch(() => undefined);
           return;
         }
         const delay = backoffDelay(attempt, { ...config.restart, multiplier: 2, jitter: 0.2 });
         logger.error({ err: error instanceof Error ? error.message : String(error), attempt, retryInMs: delay }, 'source crashed; restarting from the committed checkpoint');
         monitor.transition('restarting');
         await this.drain();
-        if (started) await source.stop().catch((stopError: unknown) => logger.warn({ err: String(stopError) }, 'source stop after crash failed'));
+        if (started) await source.stop?.().catch((stopError: unknown) => logger.warn({ err: String(stopError) }, 'source stop after crash failed'));
         // Whatever was not acknowledged is read again from the committed checkpoint.
         this.tracker = new ContiguousTracker();
         checkpoint = this.options.checkpoints.checkpoint;
@@ -183,10 +191,21 @@ export class SourceRunner {
       (error, attempt) => {
         monitor.counters.retried += records.length;
         monitor.fail(error);
-        logger.warn({ err: error instanceof Error ? error.message : String(error), attempt, records: records.length }, 'publishing a batch failed; retrying');
+        if (attempt >= config.retry.maxAttempts && monitor.state === 'running') {
+          // Retrying for ever unseen would be a stall: show it (the host is no longer ready).
+          monitor.transition('degraded');
+          logger.error(
+            { err: describeError(error), attempt, records: records.length },
+            'a batch keeps being refused downstream; the stage is degraded and keeps retrying (nothing of it is committed)',
+          );
+        } else logger.warn({ err: describeError(error), attempt, records: records.length }, 'publishing a batch failed; retrying');
       },
     ).then(
       () => {
+        if (monitor.state === 'degraded') {
+          monitor.transition('running');
+          logger.info({ records: records.length }, 'a refused batch was accepted downstream; the stage runs again');
+        }
         monitor.batchLatency.record(performance.now() - started);
         monitor.counters.out += records.length;
         this.handledBatch(items);
@@ -225,24 +244,28 @@ export class SourceRunner {
   private handledBatch(items: readonly InFlightRecord[]): void {
     const now = Date.now();
     const { recordLatency, onAcked, monitor } = this.options;
+    let untracked = 0;
     for (const item of items) {
       if (item.tracked) this.tracker.ack(item.tracked);
+      else untracked++;
       const latency = now - item.readAt;
       recordLatency.record(latency);
       onAcked?.(1, latency);
     }
     monitor.counters.acked += items.length;
-    this.release(items.length);
+    // A record with a position stays in flight until a committed checkpoint covers it: until then a
+    // crash would deliver it again, and the in-flight bound is the bound on that re-delivery.
+    this.release(untracked);
     this.scheduleCommit();
   }
 
   private handled(tracked: TrackedPosition | null, readAt: number): void {
     if (tracked) this.tracker.ack(tracked);
+    else this.release(1);
     const latency = Date.now() - readAt;
     this.options.recordLatency.record(latency);
     this.options.onAcked?.(1, latency);
     this.options.monitor.counters.acked++;
-    this.release(1);
     this.scheduleCommit();
   }
 
@@ -259,10 +282,22 @@ export class SourceRunner {
 
   private async waitForCapacity(signal: AbortSignal): Promise<void> {
     while (this.inFlight >= this.options.config.maxInFlight && !signal.aborted) {
-      // The batch being filled may be what is holding the capacity: send it now.
+      // The batch being filled may be what is holding the capacity: send it now; acknowledged
+      // records hold it until their checkpoint is written: write it now.
       this.flush();
+      if (this.tracker.covered > 0) this.commitSoon();
       await new Promise<void>((resolve) => this.capacityWaiters.push(resolve));
     }
+  }
+
+  /** Commits now unless a commit is under way (it is followed by another when more was acknowledged). */
+  private commitSoon(): void {
+    if (this.commitInProgress) return;
+    if (this.commitTimer) {
+      clearTimeout(this.commitTimer);
+      this.commitTimer = null;
+    }
+    void this.commit();
   }
 
   private scheduleCommit(): void {
@@ -277,8 +312,22 @@ export class SourceRunner {
     const run = this.committing.then(async () => {
       const moved = this.tracker.takeCommittable();
       if (!moved) return;
-      const checkpoint = await this.options.checkpoints.commit(moved);
-      await this.options.source.commit?.(checkpoint);
+      this.commitInProgress = true;
+      try {
+        let checkpoint;
+        try {
+          checkpoint = await this.options.checkpoints.commit(moved.offsets);
+        } catch (error) {
+          this.tracker.restore(moved);
+          throw error;
+        }
+        this.release(moved.records);
+        await this.options.source.commit?.(checkpoint);
+      } finally {
+        this.commitInProgress = false;
+      }
+      // Acknowledged while this commit was written, and a reader waiting for capacity: go on.
+      if (this.capacityWaiters.length > 0 && this.tracker.covered > 0) this.commitSoon();
     });
     this.committing = run.catch((error: unknown) => {
       this.options.monitor.fail(error);

@@ -3,7 +3,7 @@ import type { ChannelTransport } from '#transports';
 import type { PipelineConfig, StageConfig } from '../config/sluice-config.js';
 import { backoffDelay, sleep } from '../delivery/backoff.js';
 import type { DeadLetter, DeadLetterQueue } from './dead-letter-queue.js';
-import { retryUntilStopped } from './retry-until-stopped.js';
+import { PluginStage } from './plugin-stage.js';
 import type { StageMonitor } from './stage-monitor.js';
 
 export interface TransformRunnerOptions {
@@ -34,35 +34,32 @@ export class TransformRunner {
   private readonly stopController = new AbortController();
   private tail: Promise<unknown> = Promise.resolve();
 
-  constructor(private readonly options: TransformRunnerOptions) {}
+  private readonly plugin: PluginStage<Transform>;
+  private subscribed = false;
 
-  async start(): Promise<void> {
-    const { transform, transport, input, group, monitor, logger, config } = this.options;
-    monitor.transition('starting');
-    await retryUntilStopped(
-      async () => {
-        await transform.start?.();
-      },
-      config.restart,
-      this.stopController.signal,
-      (error, attempt) => {
-        monitor.fail(error);
-        monitor.transition('restarting');
-        logger.error({ err: describeError(error), attempt }, 'transform failed to start; retrying');
-      },
-    );
+  constructor(private readonly options: TransformRunnerOptions) {
+    this.plugin = new PluginStage(options.transform, options.stage, options.monitor, options.config.restart, options.logger);
+  }
+
+  /** Starts the transform (bounded, retried until `signal` aborts), then consumes its channel. */
+  async start(signal: AbortSignal): Promise<void> {
+    const { transport, input, group, monitor } = this.options;
+    await this.plugin.start(signal);
     await transport.subscribe(input, group, (records) => this.handle(records));
+    this.subscribed = true;
     monitor.transition('running');
   }
 
   async stop(): Promise<void> {
-    const { transport, input, group, transform, monitor } = this.options;
+    const { transport, input, group, monitor } = this.options;
     monitor.transition('stopping');
-    await transport.unsubscribe(input, group);
+    if (this.subscribed) {
+      this.subscribed = false;
+      await transport.unsubscribe(input, group);
+    }
     await this.tail;
     this.stopController.abort();
-    await transform.stop?.();
-    monitor.transition('stopped');
+    await this.plugin.stop();
   }
 
   private handle(records: SluiceRecord[]): Promise<void> {
@@ -80,7 +77,7 @@ export class TransformRunner {
     for (const record of records) {
       for (let attempt = 1; ; attempt++) {
         try {
-          const pending = transform.process(record);
+          const pending = transform.process(record, this.stopController.signal);
           const result = pending instanceof Promise ? await pending : pending;
           if (result === null) monitor.counters.dropped++;
           else if (Array.isArray(result)) {

@@ -9,3 +9,4 @@ export {
 } from './plugin-discovery-error.js';
 export { findBuiltinEntries, isLocalSpecifier, resolveSpecifier, type PluginEntry } from './plugin-locator.js';
 export { loadPluginDefinitions } from './plugin-module-loader.js';
+export { codecDefinitions, codecSetFor, stageCodecs, type StageCodecs } from './plugin-codecs.js';

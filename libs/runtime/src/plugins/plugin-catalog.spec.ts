@@ -204,7 +204,7 @@ describe('PluginCatalog.discover', () => {
     );
     expect(error.problems.map((p) => p.specifier)).toEqual(['./not-a-plugin.js', './broken-module.js']);
     expect(error.problems[0]!.message).toBe(
-      `plugin module ${join(FIXTURES, 'not-a-plugin.js')} exports no plugin definition (export default the result of defineSource, defineTransform or defineSink)`,
+      `plugin module ${join(FIXTURES, 'not-a-plugin.js')} exports no plugin definition (export default the result of defineSource, defineTransform, defineSink or defineCodec)`,
     );
     expect(error.problems[1]!.message).toBe(`cannot load plugin module ${join(FIXTURES, 'broken-module.js')}: broken-module exploded at import`);
   });

@@ -1,4 +1,4 @@
-import { isPluginDefinition, majorOf, SDK_VERSION, type PluginDefinition, type PluginKind } from '@sluice/sdk';
+import { capabilityIssues, isPluginDefinition, majorOf, SDK_VERSION, type PluginDefinition, type PluginKind } from '@sluice/sdk';
 import {
   describeOrigin,
   PluginDiscoveryError,
@@ -43,7 +43,7 @@ export class PluginCatalog implements PluginRegistry {
   register(definition: PluginDefinition, origin: PluginOrigin): RegisteredPlugin {
     const where = describeOrigin(origin);
     if (!isPluginDefinition(definition)) {
-      throw new PluginRegistrationError(`${where} provided something that is not a plugin definition (make it with defineSource, defineTransform or defineSink)`);
+      throw new PluginRegistrationError(`${where} provided something that is not a plugin definition (make it with defineSource, defineTransform, defineSink or defineCodec)`);
     }
     const label = `plugin "${definition.name}" from ${where}`;
     if (!PLUGIN_NAME.test(definition.name)) {
@@ -51,11 +51,13 @@ export class PluginCatalog implements PluginRegistry {
     }
     const sdkVersion: unknown = definition.sdkVersion;
     if (typeof sdkVersion !== 'string' || Number.isNaN(majorOf(sdkVersion))) {
-      throw new PluginRegistrationError(`${label} has no valid sdkVersion: build it with defineSource, defineTransform or defineSink from @sluice/sdk`);
+      throw new PluginRegistrationError(`${label} has no valid sdkVersion: build it with defineSource, defineTransform, defineSink or defineCodec from @sluice/sdk`);
     }
     if (majorOf(sdkVersion) !== majorOf(SDK_VERSION)) {
       throw new PluginRegistrationError(`${label} was built for SDK ${majorOf(sdkVersion)}.x; this host runs SDK ${SDK_VERSION}`);
     }
+    const capabilityProblems = capabilityIssues(definition.kind, definition.capabilities);
+    if (capabilityProblems.length > 0) throw new PluginRegistrationError(`${label}: ${capabilityProblems.join('; ')}`);
     const key = `${definition.kind}:${definition.name}`;
     const existing = this.plugins.get(key);
     if (existing) {

@@ -22,7 +22,7 @@ export async function loadPluginDefinitions(file: string): Promise<PluginDefinit
   if (Array.isArray(fallback)) {
     fallback.forEach((item, index) => {
       if (!isPluginDefinition(item)) {
-        throw new PluginResolutionError(`plugin module ${file}: default export item [${index}] is not a plugin definition (make it with defineSource, defineTransform or defineSink)`);
+        throw new PluginResolutionError(`plugin module ${file}: default export item [${index}] is not a plugin definition (make it with defineSource, defineTransform, defineSink or defineCodec)`);
       }
       add(item);
     });
@@ -34,7 +34,7 @@ export async function loadPluginDefinitions(file: string): Promise<PluginDefinit
   }
   if (found.length === 0) {
     throw new PluginResolutionError(
-      `plugin module ${file} exports no plugin definition (export default the result of defineSource, defineTransform or defineSink)`,
+      `plugin module ${file} exports no plugin definition (export default the result of defineSource, defineTransform, defineSink or defineCodec)`,
     );
   }
   return found;

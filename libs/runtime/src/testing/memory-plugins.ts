@@ -15,7 +15,8 @@ import {
 } from '@sluice/sdk';
 import pino from 'pino';
 import { routesStage } from '../config/routes.js';
-import type { PipelineConfig, RouteConfig, StageConfig } from '../config/sluice-config.js';
+import type { PipelineConfig, RouteConfig, StageConfig, StageTimeouts } from '../config/sluice-config.js';
+import { DEFAULT_START_TIMEOUT_MS, DEFAULT_WRITE_TIMEOUT_MS } from '../config/stage-timeouts.js';
 import { RuntimeMetrics } from '../metrics/runtime-metrics.js';
 import type { Pipeline, PipelineEnvironment } from '../pipeline/pipeline.js';
 import type { ChannelTransport } from '#transports';
@@ -197,7 +198,11 @@ export function scriptedTransform(control: ScriptedTransformControl, name = 'scr
 }
 
 function stage(name: string, definition: StageConfig['definition'], path = `pipelines[0].${name}`): StageConfig {
-  return { name, plugin: definition.name, definition, config: new NoConfig(), path };
+  return { name, plugin: definition.name, definition, config: new NoConfig(), path, timeouts: { startMs: DEFAULT_START_TIMEOUT_MS, writeMs: DEFAULT_WRITE_TIMEOUT_MS } };
+}
+
+function withTimeouts(stage: StageConfig, timeouts: Partial<StageTimeouts> = {}): StageConfig {
+  return { ...stage, timeouts: { ...stage.timeouts, ...timeouts } };
 }
 
 /** One route of a test pipeline, with plugin definitions for its stages. */
@@ -233,6 +238,8 @@ export function pipelineConfig(parts: {
   maxInFlight?: number;
   maxRecords?: number;
   maxAttempts?: number;
+  /** Timeouts of the sink stage (defaults otherwise). */
+  sinkTimeouts?: Partial<StageTimeouts>;
 }): PipelineConfig {
   const routes = parts.routes && routeConfigs(parts.routes);
   const unrouted = parts.unrouted ?? 'deadLetter';
@@ -241,7 +248,7 @@ export function pipelineConfig(parts: {
     name: 'test',
     source: stage('source', parts.source),
     transforms: (parts.transforms ?? []).map((t, i) => stage(`transforms[${i}]`, t)),
-    sink: routes ? routesStage(routes, unrouted, ['pipelines', 0]) : stage('sink', parts.sink!),
+    sink: routes ? routesStage(routes, unrouted, ['pipelines', 0]) : withTimeouts(stage('sink', parts.sink!), parts.sinkTimeouts),
     ...(routes ? { routes, unrouted } : {}),
     deadLetter: stage('deadLetter', parts.deadLetter),
     batch: { maxRecords: parts.maxRecords ?? 10, maxBytes: 1_000_000, maxWaitMs: 5 },

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { makeRecord } from '../testing/make-record.js';
-import { DEFAULT_EVALUATION_TIMEOUT_MS, ExpressionEvaluationError, ExpressionSyntaxError, JsonataExpression, NEEDS_ASYNC } from './jsonata-expression.js';
+import { DEFAULT_EVALUATION_TIMEOUT_MS, ExpressionEvaluationError, ExpressionSyntaxError, JsonataExpression } from './jsonata-expression.js';
 import { RECORD_AND_INPUT_VARIABLES, RECORD_VARIABLES } from './record-variables.js';
 
 const record = makeRecord({ a: 1, b: 'x' }, { key: 'k', headers: { h: 'v' }, timestamp: 5, origin: { pipeline: 'p', source: 's', lane: 'l', offset: 3 } });
@@ -34,15 +34,30 @@ describe('JsonataExpression.compile', () => {
 });
 
 describe('JsonataExpression evaluation', () => {
-  it('evaluates synchronously when it can, and asks for the async path otherwise', async () => {
-    expect(JsonataExpression.compile('a + 1', RECORD_VARIABLES).evaluateSync(record.value, record)).toBe(2);
+  it('returns the result itself when the fast evaluator answers, and a promise when jsonata must', async () => {
+    expect(JsonataExpression.compile('a + 1', RECORD_VARIABLES).evaluate(record.value, record)).toBe(2);
+    expect(JsonataExpression.compile('{"k": $key, "a": a}', RECORD_VARIABLES).evaluate(record.value, record)).toEqual({ k: 'k', a: 1 });
     const slow = JsonataExpression.compile('$sum([a, 1])', RECORD_VARIABLES);
-    expect(slow.evaluateSync(record.value, record)).toBe(NEEDS_ASYNC);
-    await expect(slow.evaluate(record.value, record)).resolves.toBe(2);
+    const pending = slow.evaluate(record.value, record);
+    expect(pending).toBeInstanceOf(Promise);
+    await expect(pending).resolves.toBe(2);
     // A record the fast evaluator declines (a type error) is evaluated by jsonata, which reports it.
-    const declined = JsonataExpression.compile('b + 1', RECORD_VARIABLES);
-    expect(declined.evaluateSync(record.value, record)).toBe(NEEDS_ASYNC);
-    await expect(declined.evaluate(record.value, record)).rejects.toThrow(ExpressionEvaluationError);
+    const declined = JsonataExpression.compile('b + 1', RECORD_VARIABLES).evaluate(record.value, record);
+    expect(declined).toBeInstanceOf(Promise);
+    await expect(declined).rejects.toThrow(ExpressionEvaluationError);
+    await expect(declined).rejects.toThrow('The left side of the "+" operator must evaluate to a number');
+  });
+
+  it('reports a failure on the fast evaluator as a rejected promise, never as a throw', async () => {
+    const failing = new Map([['broken', () => { throw new TypeError('no such header'); }]]);
+    const expression = JsonataExpression.compile('$broken', failing);
+    expect(expression.accelerated).toBe(true);
+    let evaluation: unknown;
+    expect(() => (evaluation = expression.evaluate(record.value, record))).not.toThrow();
+    expect(evaluation).toBeInstanceOf(Promise);
+    const error = await (evaluation as Promise<unknown>).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ExpressionEvaluationError);
+    expect((error as Error).message).toBe('no such header');
   });
 
   it('binds the record variables on the jsonata path, only those mentioned, all of them for $eval', async () => {
@@ -58,7 +73,7 @@ describe('JsonataExpression evaluation', () => {
   });
 
   it('turns jsonata errors into evaluation errors with code, position and token', async () => {
-    const error = await JsonataExpression.compile('$number(b)', RECORD_VARIABLES).evaluate(record.value, record).catch((e: unknown) => e);
+    const error = await Promise.resolve(JsonataExpression.compile('$number(b)', RECORD_VARIABLES).evaluate(record.value, record)).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ExpressionEvaluationError);
     expect((error as ExpressionEvaluationError).message).toBe('Unable to cast value to a number: "x" (D3030, position 8, token "number")');
     expect((error as ExpressionEvaluationError).details).toEqual({ code: 'D3030', position: 8, token: 'number' });

@@ -2,6 +2,7 @@ import jsonata from 'jsonata';
 import type { ConfigIssue } from '../config-validation.js';
 import type { SluiceRecord } from '../record.js';
 import { compileFastEvaluator, type FastEvaluator, type VariableReader } from './fast-evaluator.js';
+import type { ExpressionResult, MaybePromise } from './expression-result.js';
 import { DECLINE } from './jsonata-semantics.js';
 import { toPlainJson } from './plain-json.js';
 
@@ -24,9 +25,6 @@ export interface ExpressionOptions {
   /** Bound on jsonata's evaluation time per record, in ms. */
   readonly timeoutMs?: number;
 }
-
-/** Returned by {@link JsonataExpression.evaluateSync} when the record needs the (async) jsonata evaluator. */
-export const NEEDS_ASYNC: unique symbol = Symbol('jsonata.needs-async');
 
 /** The shape of the errors jsonata throws (plain objects, not Error instances). */
 interface JsonataErrorShape {
@@ -116,10 +114,25 @@ function inspect(node: unknown, facts: AstFacts): void {
 /**
  * A compiled JSONata expression bound to a record's envelope variables.
  *
- * Performance: the expression is parsed once; `evaluateSync` runs the fast evaluator (plain
- * closures, no promises) and only records it declines go through the jsonata package. For those,
- * only the variables the expression mentions are bound (no per-record binding object otherwise).
- * Results are always plain JSON (no JSONata sequences, no prototype-less objects, no functions).
+ * Evaluation: {@link evaluate} is the one way to evaluate. It returns the result itself when the
+ * fast evaluator (a synchronous evaluator of the common JSONata subset: plain closures, no
+ * promises) handles the record, and a promise of it when the record needs the jsonata package
+ * (asynchronous: functions outside the subset, or a record the fast evaluator declines, such as one
+ * JSONata reports a type error for). Both give the same result for the same record; a failure is
+ * always a rejected promise of an {@link ExpressionEvaluationError}, never a synchronous throw. To
+ * use results without caring which evaluator ran and without a promise on the fast path, compose
+ * them with {@link whenEvaluated}, {@link allEvaluated} or {@link runEvaluationSteps}:
+ *
+ * ```ts
+ * process(record: SluiceRecord): TransformOutput | Promise<TransformOutput> {
+ *   return whenEvaluated(this.condition.evaluate(record.value, record), (result) => (jsonataTruthy(result) ? record : null), failure);
+ * }
+ * ```
+ *
+ * Performance: the expression is parsed once; only records the fast evaluator declines go through
+ * the jsonata package. For those, only the variables the expression mentions are bound (no
+ * per-record binding object otherwise). Results are always plain JSON (no JSONata sequences, no
+ * prototype-less objects, no functions), never a promise themselves.
  */
 export class JsonataExpression {
   private readonly bound: ReadonlyArray<readonly [string, VariableReader]>;
@@ -170,36 +183,40 @@ export class JsonataExpression {
     }
   }
 
-  /** Whether the fast evaluator handles this expression (records it declines still fall back). */
+  /**
+   * Whether the fast evaluator handles this expression at all (records it declines still go
+   * through jsonata). For tests and diagnostics only: evaluation never depends on it.
+   */
   get accelerated(): boolean {
     return this.fast !== null;
   }
 
   /**
-   * Evaluates without the event loop when the fast evaluator can: the plain-JSON result, or
-   * {@link NEEDS_ASYNC} when {@link evaluate} must be used for this record.
+   * Evaluates on `input` (usually the record value) with the record's variables: the plain-JSON
+   * result (undefined when the expression yields nothing), or a promise of it when the jsonata
+   * package must evaluate this record. A failure is a rejected promise of an
+   * {@link ExpressionEvaluationError}, on either evaluator; this method never throws.
    */
-  evaluateSync(input: unknown, record: SluiceRecord): unknown {
-    if (!this.fast) return NEEDS_ASYNC;
-    try {
-      return this.fast(input, record);
-    } catch (error) {
-      if (error === DECLINE) return NEEDS_ASYNC;
-      throw ExpressionEvaluationError.from(error);
+  evaluate(input: unknown, record: SluiceRecord): MaybePromise<ExpressionResult> {
+    if (this.fast !== null) {
+      try {
+        return this.fast(input, record) as ExpressionResult;
+      } catch (error) {
+        if (error !== DECLINE) return Promise.reject(ExpressionEvaluationError.from(error));
+      }
     }
+    return this.evaluateWithJsonata(input, record);
   }
 
-  /** Evaluates on `input` with the record's variables; throws {@link ExpressionEvaluationError}. */
-  async evaluate(input: unknown, record: SluiceRecord): Promise<unknown> {
-    const quick = this.evaluateSync(input, record);
-    if (quick !== NEEDS_ASYNC) return quick;
+  /** The jsonata package's evaluation: binds the variables the expression uses, copies input where jsonata would mark it. */
+  private async evaluateWithJsonata(input: unknown, record: SluiceRecord): Promise<ExpressionResult> {
     let bindings: Record<string, unknown> | undefined;
     if (this.bound.length > 0) {
       bindings = {};
       for (const [name, read] of this.bound) bindings[name] = this.copiesInput ? structuredClone(read(record)) : read(record);
     }
     try {
-      return toPlainJson(await this.expression.evaluate(this.copiesInput ? structuredClone(input) : input, bindings));
+      return toPlainJson(await this.expression.evaluate(this.copiesInput ? structuredClone(input) : input, bindings)) as ExpressionResult;
     } catch (error) {
       throw ExpressionEvaluationError.from(error);
     }

@@ -4,3 +4,4 @@ export * from './harness-context.js';
 export * from './run-source.js';
 export * from './run-transform.js';
 export * from './run-sink.js';
+export * from './run-codec.js';

@@ -23,7 +23,7 @@ export interface RunSinkResult {
 export async function runSink(definition: SinkPluginDefinition, rawConfig: unknown, batches: ReadonlyArray<readonly unknown[]>, options: RunSinkOptions = {}): Promise<RunSinkResult> {
   const { config, context } = prepare(definition, rawConfig, options);
   const sink = definition.create(config, context);
-  await sink.start();
+  await sink.start?.();
   const acked: SluiceRecord[] = [];
   const failed: Array<{ record: SluiceRecord; error: string }> = [];
   try {
@@ -41,7 +41,7 @@ export async function runSink(definition: SinkPluginDefinition, rawConfig: unkno
       }
     }
   } finally {
-    if (!options.keepOpen) await sink.stop();
+    if (!options.keepOpen) await sink.stop?.();
   }
   return { acked, failed, sink };
 }

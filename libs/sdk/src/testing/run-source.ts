@@ -41,7 +41,7 @@ export async function runSource(definition: SourcePluginDefinition, rawConfig: u
   const limit = options.maxRecords ?? Number.POSITIVE_INFINITY;
   let ended = false;
   try {
-    await source.start({ checkpoint: options.checkpoint ?? {}, signal: controller.signal });
+    await source.start?.({ checkpoint: options.checkpoint ?? {}, signal: controller.signal });
     while (records.length + failures.length < limit && !controller.signal.aborted) {
       let batch: SourceRecord[] | null;
       try {
@@ -77,7 +77,7 @@ export async function runSource(definition: SourcePluginDefinition, rawConfig: u
   } finally {
     clearTimeout(timer);
     controller.abort();
-    await source.stop();
+    await source.stop?.();
   }
   return { records, failures, positions, checkpoint, ended };
 }

@@ -1,4 +1,4 @@
-import { describeError, ExpressionEvaluationError, invalidRecord, isRetryable, jsonataTruthy, NEEDS_ASYNC, RecordError, type SluiceRecord, type TransformOutput } from '@sluice/sdk';
+import { describeError, ExpressionEvaluationError, invalidRecord, isRetryable, jsonataTruthy, RecordError, type SluiceRecord, type TransformOutput } from '@sluice/sdk';
 import type { Route } from './route.js';
 
 /** What one route makes of one record: the records its sink stores (none when it does not take it). */
@@ -8,9 +8,7 @@ export type RouteOutputs = readonly SluiceRecord[];
 export async function routeTakes(route: Route, record: SluiceRecord): Promise<boolean> {
   if (!route.when) return true;
   try {
-    let result = route.when.evaluateSync(record.value, record);
-    if (result === NEEDS_ASYNC) result = await route.when.evaluate(record.value, record);
-    return jsonataTruthy(result);
+    return jsonataTruthy(await route.when.evaluate(record.value, record));
   } catch (error) {
     const cause = ExpressionEvaluationError.from(error);
     throw invalidRecord(`route "${route.name}": condition (when) failed: ${cause.message}`, { route: route.name, ...cause.details });

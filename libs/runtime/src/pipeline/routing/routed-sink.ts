@@ -59,7 +59,7 @@ export class RoutedSink implements Sink {
   async start(): Promise<void> {
     for (const route of this.routes) {
       if (!this.started.has(route.sink.instance)) {
-        await route.sink.instance.start();
+        await route.sink.instance.start?.();
         this.started.add(route.sink.instance);
       }
       for (const transform of route.transforms) {
@@ -84,13 +84,13 @@ export class RoutedSink implements Sink {
     // Each route upstream first: its transforms, then its sink; the routes side by side.
     const stopping = this.routes.map(async (route) => {
       for (const transform of route.transforms) await stop(transform.instance, () => transform.instance.stop?.());
-      await stop(route.sink.instance, () => route.sink.instance.stop());
+      await stop(route.sink.instance, () => route.sink.instance.stop?.());
     });
     await Promise.all(stopping);
     if (errors.length > 0) throw errors[0];
   }
 
-  async write(batch: readonly SluiceRecord[]): Promise<void | SinkWriteResult> {
+  async write(batch: readonly SluiceRecord[], signal?: AbortSignal): Promise<void | SinkWriteResult> {
     const failures = new BatchFailures();
     const entries = await this.routeAll(batch, failures);
 
@@ -98,7 +98,7 @@ export class RoutedSink implements Sink {
     await Promise.all(
       this.routes.map(async (route, r) => {
         try {
-          await this.writeRoute(route, r, entries, failures);
+          await this.writeRoute(route, r, entries, failures, signal);
         } catch (error) {
           thrown.push(new RecordError(`route "${route.name}": ${route.sink.stage} (${route.sink.plugin}): ${describeError(error)}`, { retryable: isRetryable(error), cause: error }));
         }
@@ -164,7 +164,7 @@ export class RoutedSink implements Sink {
    * Writes the outputs route `r` has not stored yet; what its sink refuses stays pending and fails
    * its record. Later outputs of the key of a retryably refused one are written again after it.
    */
-  private async writeRoute(route: Route, r: number, entries: ReadonlyArray<ReadonlyArray<RouteEntry | undefined>>, failures: BatchFailures): Promise<void> {
+  private async writeRoute(route: Route, r: number, entries: ReadonlyArray<ReadonlyArray<RouteEntry | undefined>>, failures: BatchFailures, signal?: AbortSignal): Promise<void> {
     const outputs: SluiceRecord[] = [];
     const owners: number[] = [];
     const written: Array<{ readonly entry: OutputsEntry; readonly from: number }> = [];
@@ -178,7 +178,7 @@ export class RoutedSink implements Sink {
       }
     });
     if (outputs.length === 0) return;
-    const result = await route.sink.instance.write(outputs);
+    const result = await route.sink.instance.write(outputs, signal);
     const refused = new Set<number>();
     /** Per key, the first output the sink refused retryably: it will be written again, later. */
     const retriedKeys = new Map<string, number>();

@@ -1,4 +1,4 @@
-import type { Line } from './line-reader.js';
+import type { SplitLine as Line } from '@sluice/sdk';
 
 /** One CSV record as it stands in the file: one line, or several when a quoted field holds line breaks. */
 export interface CsvRecordText {

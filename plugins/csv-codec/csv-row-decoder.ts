@@ -1,5 +1,5 @@
 import { parse } from 'csv-parse/sync';
-import type { CsvOptionsConfig } from './file-source.config.js';
+import type { CsvCodecConfig } from './csv-codec.config.js';
 
 /** A row turned into an object, or the reason it could not be. */
 export type RowOutcome = { readonly value: Record<string, unknown> } | { readonly error: string };
@@ -19,7 +19,7 @@ const INTEGER = /^-?\d+$/;
 export class CsvRowDecoder {
   private readonly parseOptions;
 
-  constructor(private readonly options: Pick<CsvOptionsConfig, 'delimiter' | 'quote' | 'trim' | 'castNumbers' | 'emptyAsNull'>) {
+  constructor(private readonly options: Pick<CsvCodecConfig, 'delimiter' | 'quote' | 'trim' | 'castNumbers' | 'emptyAsNull'>) {
     this.parseOptions = {
       delimiter: options.delimiter,
       quote: options.quote,

@@ -1,30 +1,29 @@
-import { afterAll, describe, expect, it } from '@jest/globals';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { open } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { LineReader, type Line, type LineReaderOptions } from './line-reader.js';
+import { describe, expect, it } from '@jest/globals';
+import { LineSplitter, type SplitLine } from './line-splitter.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'sluice-line-reader-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-let files = 0;
-async function readAll(content: string | Buffer, options: Partial<LineReaderOptions> = {}): Promise<{ lines: Line[]; offset: number; next: number }> {
-  const path = join(dir, `f${files++}`);
-  writeFileSync(path, content);
-  const handle = await open(path, 'r');
-  try {
-    const size = (await handle.stat()).size;
-    const reader = new LineReader(handle, { start: 0, firstLine: 1, limit: size, final: true, maxLineBytes: 1024, ...options });
-    const lines: Line[] = [];
-    for (let line = await reader.next(); line !== null; line = await reader.next()) lines.push(line);
-    return { lines, offset: reader.offset, next: reader.nextLineNumber };
-  } finally {
-    await handle.close();
-  }
+interface ReadOptions {
+  readonly start: number;
+  readonly firstLine: number;
+  /** Push no bytes past this offset. */
+  readonly limit: number;
+  /** Call end() after the last chunk (the stream is complete). */
+  readonly final: boolean;
+  readonly maxLineBytes: number;
+  readonly chunkBytes: number;
 }
 
-describe('LineReader', () => {
+/** Pushes `content` (from `start` to `limit`) in chunks of `chunkBytes`: the lines, where the next one starts, and its number. */
+async function readAll(content: string | Buffer, options: Partial<ReadOptions> = {}): Promise<{ lines: SplitLine[]; offset: number; next: number }> {
+  const bytes = typeof content === 'string' ? Buffer.from(content, 'utf8') : content;
+  const { start = 0, firstLine = 1, limit = bytes.length, final = true, maxLineBytes = 1024, chunkBytes = 65_536 } = options;
+  const splitter = new LineSplitter({ start, firstLine, maxLineBytes });
+  const lines: SplitLine[] = [];
+  for (let at = start; at < limit; at += chunkBytes) lines.push(...splitter.push(bytes.subarray(at, Math.min(limit, at + chunkBytes))));
+  if (final) lines.push(...splitter.end());
+  return { lines, offset: lines.length > 0 ? lines[lines.length - 1]!.end : start, next: splitter.nextLineNumber };
+}
+
+describe('LineSplitter', () => {
   it('splits lines with exact byte offsets and numbers', async () => {
     const { lines, offset, next } = await readAll('ab\n\ncdé\nlast');
     expect(lines.map((l) => [l.text, l.number, l.start, l.end])).toEqual([
@@ -104,7 +103,15 @@ describe('LineReader', () => {
     expect(partial.next).toBe(2);
   });
 
-  it('reads nothing from an empty file', async () => {
+  it('reads nothing from an empty stream', async () => {
     expect((await readAll('')).lines).toEqual([]);
+  });
+
+  it('continues at another point after reset, dropping what was pending', () => {
+    const splitter = new LineSplitter({ maxLineBytes: 100 });
+    expect(splitter.push(Buffer.from('a\nunfinished')).map((l) => l.text)).toEqual(['a']);
+    splitter.reset(20, 7);
+    expect(splitter.push(Buffer.from('x\ny')).map((l) => [l.text, l.number, l.start, l.end])).toEqual([['x', 7, 20, 22]]);
+    expect(splitter.end().map((l) => [l.text, l.number, l.start, l.end])).toEqual([['y', 8, 22, 23]]);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { CsvRecordAssembler, type CsvRecordText } from './csv-record-assembler.js';
-import type { Line } from './line-reader.js';
+import type { SplitLine as Line } from '@sluice/sdk';
 
 function linesOf(text: string): Line[] {
   let start = 0;

@@ -1,0 +1,4 @@
+/** Default of a stage's `startTimeoutMs`. */
+export const DEFAULT_START_TIMEOUT_MS = 30_000;
+/** Default of a sink's `writeTimeoutMs`. */
+export const DEFAULT_WRITE_TIMEOUT_MS = 30_000;
