@@ -1,4 +1,5 @@
 import { describeError, kindOfValue, RecordError, type EncodedBatch, type StreamEncoder } from '@sluice/sdk';
+import { stringify } from 'csv-stringify/sync';
 import type { CsvCodecConfig } from './csv-codec.config.js';
 
 /** A field's text: strings as they are, null and undefined empty, objects and arrays as JSON. */
@@ -62,12 +63,10 @@ export class CsvStreamEncoder implements StreamEncoder {
     }
   }
 
-  /** Rows as CSV text (RFC 4180 quoting, rows ending in `\n`). */
+  /** Rows as CSV text (RFC 4180 quoting by csv-stringify, rows ending in `\n`). */
   private stringify(rows: string[][]): string {
     const { delimiter, quote } = this.options;
-    const field = (text: string) =>
-      text.includes(delimiter) || text.includes(quote) || text.includes('\n') || text.includes('\r') ? quote + text.split(quote).join(quote + quote) + quote : text;
     // A row of one empty field is quoted: an empty line would read back as no row at all.
-    return rows.map((row) => `${row.length === 1 && row[0] === '' ? quote + quote : row.map(field).join(delimiter)}\n`).join('');
+    return rows.map((row) => (row.length === 1 && row[0] === '' ? `${quote}${quote}\n` : stringify([row], { delimiter, quote, record_delimiter: 'unix' }))).join('');
   }
 }

@@ -1,3 +1,4 @@
+import { RetryableError } from '@sluice/sdk';
 import { driverErrorOf } from './database-error.js';
 
 /**
@@ -27,10 +28,10 @@ export function sqliteLockCode(error: unknown): string | undefined {
 
 /**
  * The database stayed locked by another connection for longer than the sink waits (`lockWaitMs`),
- * or the wait was cancelled. Not a fault of the records: a plain Error, which the runtime retries
+ * or the wait was cancelled. Not a fault of the records: a RetryableError, which the runtime retries
  * with backoff (the stage turns `degraded` meanwhile) and never dead-letters.
  */
-export class SqliteLockedError extends Error {
+export class SqliteLockedError extends RetryableError {
   constructor(
     message: string,
     readonly database: string,
