@@ -256,7 +256,7 @@ export class SourceRunner {
     // A record with a position stays in flight until a committed checkpoint covers it: until then a
     // crash would deliver it again, and the in-flight bound is the bound on that re-delivery.
     this.release(untracked);
-    this.scheduleCommit();
+    this.commitWhenDue();
   }
 
   private handled(tracked: TrackedPosition | null, readAt: number): void {
@@ -266,7 +266,7 @@ export class SourceRunner {
     this.options.recordLatency.record(latency);
     this.options.onAcked?.(1, latency);
     this.options.monitor.counters.acked++;
-    this.scheduleCommit();
+    this.commitWhenDue();
   }
 
   private release(count: number): void {
@@ -288,6 +288,20 @@ export class SourceRunner {
       if (this.tracker.covered > 0) this.commitSoon();
       await new Promise<void>((resolve) => this.capacityWaiters.push(resolve));
     }
+  }
+
+  /**
+   * Acknowledged records hold their in-flight capacity until a checkpoint covers them: once they
+   * fill half of it, commit at once, so that the checkpoint is written while the other half still
+   * flows (waiting until the source is blocked would stall the pipeline on every write).
+   */
+  private commitWhenDue(): void {
+    if (this.commitDue()) this.commitSoon();
+    else this.scheduleCommit();
+  }
+
+  private commitDue(): boolean {
+    return this.tracker.covered * 2 >= this.options.config.maxInFlight;
   }
 
   /** Commits now unless a commit is under way (it is followed by another when more was acknowledged). */
@@ -326,8 +340,8 @@ export class SourceRunner {
       } finally {
         this.commitInProgress = false;
       }
-      // Acknowledged while this commit was written, and a reader waiting for capacity: go on.
-      if (this.capacityWaiters.length > 0 && this.tracker.covered > 0) this.commitSoon();
+      // Acknowledged while this commit was written, and capacity getting short: go on.
+      if ((this.capacityWaiters.length > 0 && this.tracker.covered > 0) || this.commitDue()) this.commitSoon();
     });
     this.committing = run.catch((error: unknown) => {
       this.options.monitor.fail(error);
