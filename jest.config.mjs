@@ -36,6 +36,8 @@ export default {
     {
       ...shared,
       displayName: 'integration',
+      // Real services and spawned hosts: seconds each on a busy 2-core machine.
+      testTimeout: 60_000,
       // test/ plus `*.integration.spec.ts` beside the code (tests that need Kafka or Cassandra).
       testMatch: ['<rootDir>/test/**/*.spec.ts', '<rootDir>/{apps,libs,plugins}/**/*.integration.spec.ts'],
       // Brings up real PostgreSQL, Kafka and Cassandra when they are not already reachable.

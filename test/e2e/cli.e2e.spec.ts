@@ -1,5 +1,6 @@
 // The built `sluice` CLI as a user runs it: validate (exit codes, file:line path messages) and
 // plugins (docs generated from the config classes; docs/plugins.md must match them).
+import { jest } from '@jest/globals';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { createServer, type AddressInfo } from 'node:net';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -7,6 +8,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 const CLI = resolve('dist/apps/sluice/src/main.js');
+// Each spawned CLI loads every plugin: seconds on a busy machine.
+jest.setTimeout(120_000);
 const sluice = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', env: { ...process.env, SLUICE_TOKEN: '' } });
 
 describe('sluice CLI', () => {
@@ -92,6 +95,40 @@ describe('sluice CLI', () => {
     } finally {
       blocker.close();
     }
+  });
+
+  it('run: without HTTP, keeps running after a finite source ended, until SIGTERM (then exit 0)', async () => {
+    const file = join(dir, 'no-http.yaml');
+    const out = join(dir, 'no-http.jsonl');
+    writeFileSync(
+      file,
+      [
+        'http: { enabled: false }',
+        `dataDir: ${JSON.stringify(join(dir, 'no-http-data'))}`,
+        'log: { level: info, pretty: false }',
+        'pipelines:',
+        '  - name: few',
+        '    source: { plugin: generator, config: { count: 50, fields: { n: sequence } } }',
+        `    sink: { plugin: file, config: { path: ${JSON.stringify(out)} } }`,
+        '',
+      ].join('\n'),
+    );
+    let output = '';
+    const child = spawn(process.execPath, [CLI, 'run', file], { env: { ...process.env, SLUICE_TOKEN: '' } });
+    child.stdout.on('data', (chunk) => (output += chunk));
+    child.stderr.on('data', (chunk) => (output += chunk));
+    const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
+    const deadline = Date.now() + 30_000;
+    while (!output.includes('source input ended')) {
+      if (Date.now() > deadline) throw new Error(`the source never ended:\n${output}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    // Before the fix, the process ended here by itself with exit code 13 (an unsettled top-level await).
+    const early = await Promise.race([exited, new Promise((r) => setTimeout(() => r('still running'), 1500))]);
+    expect(early).toBe('still running');
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(readFileSync(out, 'utf8').trim().split('\n')).toHaveLength(50);
   });
 
   it('validate: exit 2 for a missing file', () => {

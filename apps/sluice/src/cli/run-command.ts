@@ -21,6 +21,8 @@ export async function runCommand(configPath: string): Promise<number> {
     await new Promise<void>((done) => logger.flush(() => done()));
     return 1;
   }
-  // Keep running: the shutdown hooks drain the pipelines and end the process on SIGTERM/SIGINT.
+  // Keep running, also once every finite source ended and nothing else holds the event loop (no
+  // HTTP server): the shutdown hooks drain the pipelines and end the process on SIGTERM/SIGINT.
+  setInterval(() => undefined, 2 ** 30);
   return new Promise<number>(() => undefined);
 }
