@@ -110,7 +110,7 @@ describe('pipelines over Kafka into PostgreSQL', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('runs every hop over Kafka topics it creates, and stores every record', async () => {
+  it('runs its plan over Kafka: one topic after the source, the stateless transforms fused with the sink; stores every record', async () => {
     const { run, table } = newRun();
     const file = join(dir, `${run}.yaml`);
     writeFileSync(file, pipelineYaml(run, table, 3000, 0, join(dir, run)));
@@ -119,8 +119,13 @@ describe('pipelines over Kafka into PostgreSQL', () => {
     try {
       await until(async () => (await ids(table)).length === 3000, '3000 rows');
       expect(await ids(table)).toEqual(all(3000));
-      const metadata = await admin.fetchTopicMetadata({ topics: [`p${run}.stage-1`, `p${run}.stage-2`, `p${run}.stage-3`] });
-      expect(metadata.topics.map((t) => t.partitions.length)).toEqual([3, 3, 3]);
+      // The plan: one topic after the source (the scale-out boundary); validate and map are
+      // stateless, so they run fused with the sink, with no topic between them.
+      const metadata = await admin.fetchTopicMetadata({ topics: [`p${run}.stage-1`] });
+      expect(metadata.topics.map((t) => t.partitions.length)).toEqual([3]);
+      const topics = await admin.listTopics();
+      expect(topics.filter((t) => t.startsWith(`p${run}.stage-`))).toEqual([`p${run}.stage-1`]);
+      expect(app.runtime.pipeline(`p${run}`)?.plan.channels.map((c) => c.reason)).toEqual(['scale-out']);
       const status = app.runtime.status();
       expect(status.transport).toMatchObject({ connected: true, details: { kind: 'kafka' } });
       expect(app.runtime.ready).toBe(true);

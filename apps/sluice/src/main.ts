@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import 'reflect-metadata';
 import { Command } from 'commander';
+import { planCommand } from './cli/plan-command.js';
 import { pluginsCommand } from './cli/plugins-command.js';
 import { runCommand } from './cli/run-command.js';
 import { validateCommand } from './cli/validate-command.js';
@@ -26,6 +27,16 @@ program
   .argument('<config>', 'pipeline config file')
   .action(async (config: string) => {
     process.exitCode = await validateCommand(config);
+  });
+
+program
+  .command('plan')
+  .description('print the stages and channels each pipeline becomes (stages between channels run fused)')
+  .argument('<config>', 'pipeline config file')
+  .option('--json', 'machine-readable output')
+  .option('--transport <kind>', 'plan for this transport (embedded or kafka) instead of the config\'s')
+  .action(async (config: string, options: { json?: boolean; transport?: string }) => {
+    process.exitCode = await planCommand(config, options);
   });
 
 program

@@ -103,6 +103,36 @@ export class TransportSection {
   @IsInt()
   @Min(1)
   retentionMs?: number;
+
+  @Field({ description: 'Kafka only: a channel consumer hands the stage a batch once it holds this many records...' })
+  @IsInt()
+  @Min(1)
+  maxBatchRecords: number = 500;
+
+  @Field({ description: '... or once its first record waited this many milliseconds (kind kafka only).' })
+  @IsInt()
+  @Min(0)
+  maxBatchWaitMs: number = 20;
+
+  @Field({ description: 'Kafka only: most records a channel consumer holds fetched and not yet acknowledged by its stage; it pauses its partitions beyond.' })
+  @IsInt()
+  @Min(1)
+  maxInFlight: number = 5000;
+
+  @Field({ description: 'Kafka only: how often a channel consumer commits the offsets its stage acknowledged, in milliseconds.' })
+  @IsInt()
+  @Min(1)
+  commitIntervalMs: number = 200;
+
+  @Field({ description: 'Kafka only: consumer-group session timeout, in milliseconds: how long a silent host keeps its partitions before the group moves them to the others.' })
+  @IsInt()
+  @Min(1000)
+  sessionTimeoutMs: number = 10_000;
+
+  @Field({ description: 'Kafka only: how long connecting to a broker may take, in milliseconds.' })
+  @IsInt()
+  @Min(1)
+  connectionTimeoutMs: number = 3000;
 }
 
 export class ChannelsSection {
@@ -144,6 +174,11 @@ export class StageSection {
   @IsInt()
   @Min(1)
   startTimeoutMs?: number;
+
+  @Field({ description: 'Transforms and sinks: put a channel (a Kafka topic with the kafka transport) before this stage, even where the plan would run it in-line after the previous one (see `sluice plan`).' })
+  @IsOptional()
+  @IsBoolean()
+  channel?: boolean;
 
   @Field({ description: `Sinks only: longest time one write may take, in milliseconds. Past it the write is aborted (its signal fires) and retried as a retryable failure, and the stage turns \`degraded\` (\`/health/ready\` answers 503) until a write succeeds. Default ${DEFAULT_WRITE_TIMEOUT_MS}.` })
   @IsOptional()

@@ -101,7 +101,7 @@ describe('loadConfig: valid files', () => {
     const config = await loadConfig(file, { env: { TEST_TOKEN: 'tok-123', DB_PASSWORD: 'pw' }, catalog: testCatalog() });
     expect(config.dataDir).toBe(join(FIXTURES, 'config', 'state'));
     expect(config.http).toEqual({ enabled: true, host: '127.0.0.1', port: 8080, token: 'tok-123' });
-    expect(config.transport).toEqual({ kind: 'kafka', brokers: ['localhost:9092', 'localhost:9093'], clientId: 'sluice', groupPrefix: 'sluice', partitions: 3, replicationFactor: 1 });
+    expect(config.transport).toEqual({ kind: 'kafka', brokers: ['localhost:9092', 'localhost:9093'], clientId: 'sluice', groupPrefix: 'sluice', partitions: 3, replicationFactor: 1, consumer: expect.any(Object) });
     expect(config.log).toEqual({ level: 'debug', pretty: false });
     expect(config.pipelines.map((p) => p.name)).toEqual(['vehicles', 'audit_log']);
     const [vehicles, audit] = config.pipelines;
@@ -276,9 +276,9 @@ describe('loadConfig: environment', () => {
   it('lets KAFKA_BROKERS win over transport.brokers, and stand in for them', async () => {
     const env = { KAFKA_BROKERS: 'k1:9092, k2:9092' };
     const overridden = await load(['transport: { kind: kafka, brokers: [file:9092], clientId: me }', ...MINIMAL], { env });
-    expect(overridden.transport).toEqual({ kind: 'kafka', brokers: ['k1:9092', 'k2:9092'], clientId: 'me', groupPrefix: 'sluice', partitions: 3, replicationFactor: 1 });
+    expect(overridden.transport).toEqual({ kind: 'kafka', brokers: ['k1:9092', 'k2:9092'], clientId: 'me', groupPrefix: 'sluice', partitions: 3, replicationFactor: 1, consumer: expect.any(Object) });
     const supplied = await load(['transport: { kind: kafka }', ...MINIMAL], { env });
-    expect(supplied.transport).toEqual({ kind: 'kafka', brokers: ['k1:9092', 'k2:9092'], clientId: 'sluice', groupPrefix: 'sluice', partitions: 3, replicationFactor: 1 });
+    expect(supplied.transport).toEqual({ kind: 'kafka', brokers: ['k1:9092', 'k2:9092'], clientId: 'sluice', groupPrefix: 'sluice', partitions: 3, replicationFactor: 1, consumer: expect.any(Object) });
     const embedded = await load(MINIMAL, { env });
     expect(embedded.transport).toEqual({ kind: 'embedded' });
   });
@@ -840,5 +840,25 @@ describe('loadConfig against the real built-in plugins', () => {
     expect(config.pipelines[0]!.source.definition).toBe(source.definition);
     expect(config.pipelines[0]!.sink.definition).toBe(sink.definition);
     expect(resolve(config.dataDir)).toBe(join(dir, '..', 'data'));
+  });
+});
+
+describe('the kafka transport settings', () => {
+  const kafkaConfig = (extra: readonly string[]) =>
+    load(['transport:', '  kind: kafka', '  brokers: [127.0.0.1:9092]', ...extra, ...MINIMAL]);
+
+  it('have documented defaults for the channel consumers', async () => {
+    const config = await kafkaConfig([]);
+    expect(config.transport).toMatchObject({
+      kind: 'kafka',
+      consumer: { maxBatchRecords: 500, maxBatchWaitMs: 20, maxInFlight: 5000, commitIntervalMs: 200, sessionTimeoutMs: 10_000, connectionTimeoutMs: 3000 },
+    });
+  });
+
+  it('are set in the transport section, and checked with their line', async () => {
+    const config = await kafkaConfig(['  maxBatchRecords: 2000', '  commitIntervalMs: 50']);
+    expect(config.transport).toMatchObject({ consumer: { maxBatchRecords: 2000, commitIntervalMs: 50, maxInFlight: 5000 } });
+    const error = await failure(kafkaConfig(['  sessionTimeoutMs: 10']));
+    expect(error.message).toContain('sluice.yaml:4 transport.sessionTimeoutMs: must not be less than 1000');
   });
 });

@@ -199,6 +199,14 @@ function transportConfig(schema: SluiceFileSchema, overrides: EnvOverrides): Tra
     partitions: transport.partitions ?? 3,
     replicationFactor: transport.replicationFactor ?? 1,
     ...(transport.retentionMs === undefined ? {} : { retentionMs: transport.retentionMs }),
+    consumer: {
+      maxBatchRecords: transport.maxBatchRecords,
+      maxBatchWaitMs: transport.maxBatchWaitMs,
+      maxInFlight: transport.maxInFlight,
+      commitIntervalMs: transport.commitIntervalMs,
+      sessionTimeoutMs: transport.sessionTimeoutMs,
+      connectionTimeoutMs: transport.connectionTimeoutMs,
+    },
   };
 }
 

@@ -84,7 +84,18 @@ export type TransportConfig =
       readonly partitions: number;
       readonly replicationFactor: number;
       readonly retentionMs?: number;
+      /** How channel consumers batch, bound and commit (see the `transport:` docs). */
+      readonly consumer: KafkaConsumerSettings;
     };
+
+export interface KafkaConsumerSettings {
+  readonly maxBatchRecords: number;
+  readonly maxBatchWaitMs: number;
+  readonly maxInFlight: number;
+  readonly commitIntervalMs: number;
+  readonly sessionTimeoutMs: number;
+  readonly connectionTimeoutMs: number;
+}
 
 export interface HttpConfig {
   readonly enabled: boolean;
@@ -138,6 +149,8 @@ export interface StageConfig {
   readonly path: string;
   /** Bounds on the plugin's `start()` and (sinks) each `write()`, ms. */
   readonly timeouts: StageTimeouts;
+  /** The config forces a channel before this stage (`channel: true`). */
+  readonly channel?: boolean;
 }
 
 export interface StageTimeouts {

@@ -84,13 +84,17 @@ export function resolveStage(resolution: StageResolution, kind: PluginKind, stag
     return undefined;
   }
   const config = validatePluginConfig(resolution, registered.definition, rawConfig, [...path, 'config']);
-  const { startTimeoutMs, writeTimeoutMs } = raw as { startTimeoutMs?: unknown; writeTimeoutMs?: unknown };
+  const { startTimeoutMs, writeTimeoutMs, channel } = raw as { startTimeoutMs?: unknown; writeTimeoutMs?: unknown; channel?: unknown };
   if (writeTimeoutMs !== undefined && kind !== 'sink') {
     resolution.issues.push(resolution.source.issue([...path, 'writeTimeoutMs'], `applies to sinks only, not to a ${kind} stage`));
     return undefined;
   }
+  if (channel !== undefined && kind === 'source') {
+    resolution.issues.push(resolution.source.issue([...path, 'channel'], 'a source has no channel before it: set `channel: true` on the stage that should read from a channel'));
+    return undefined;
+  }
   if (!config) return undefined;
-  const stage: StageConfig & StageCodecs = { name: stageName, plugin, definition: registered.definition, config, path: formatPath(path), timeouts: stageTimeouts(startTimeoutMs, writeTimeoutMs), codecs: codecDefinitions(resolution.registry) };
+  const stage: StageConfig & StageCodecs = { name: stageName, plugin, definition: registered.definition, config, path: formatPath(path), timeouts: stageTimeouts(startTimeoutMs, writeTimeoutMs), ...(channel === true ? { channel: true } : {}), codecs: codecDefinitions(resolution.registry) };
   return stage;
 }
 

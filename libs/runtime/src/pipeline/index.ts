@@ -4,3 +4,4 @@ export * from './source-runner.js';
 export * from './transform-runner.js';
 export * from './sink-runner.js';
 export * from './pipeline.js';
+export * from './topology/pipeline-plan.js';

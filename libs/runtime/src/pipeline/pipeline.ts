@@ -1,5 +1,5 @@
 import { describeError, isQueryable, type HealthReport, type PluginContext, type PluginLogger, type Queryable, type Sink, type Source, type Transform } from '@sluice/sdk';
-import type { ChannelTransport } from '#transports';
+import type { BatchHandler, ChannelTransport } from '#transports';
 import type { Logger } from 'pino';
 import type { PipelineConfig, StageConfig } from '../config/sluice-config.js';
 import { CheckpointStore } from '../delivery/checkpoint-store.js';
@@ -13,6 +13,8 @@ import { SourceRunner } from './source-runner.js';
 import { StageMonitor, type StageSnapshot } from './stage-monitor.js';
 import { TransformRunner } from './transform-runner.js';
 import { PluginStage } from './plugin-stage.js';
+import { planPipeline, type PipelinePlan, type PlannedChannel } from './topology/pipeline-plan.js';
+import { channelOutlet, DirectOutlet, type StageInlet, type StageOutlet } from './topology/stage-link.js';
 import { retryUntilStopped } from './retry-until-stopped.js';
 import { pipelineIdentity, type PipelineIdentity } from './pipeline-identity.js';
 import { missingCapabilities } from '../plugins/capability-check.js';
@@ -35,6 +37,8 @@ export interface PipelineStatus {
   /** Hash of the pipeline's resolved config: the same on every host running the same file. */
   readonly configHash: string;
   readonly state: PipelineState;
+  /** The channels between its stages (see {@link PipelinePlan}); none: the pipeline runs as one fused chain. */
+  readonly channels: readonly PlannedChannel[];
   /** Why it `failed`. */
   readonly error?: string;
   readonly ready: boolean;
@@ -77,21 +81,19 @@ export class Pipeline {
   private startError: unknown;
   /** Name and config hash: stable across hosts and restarts for the same config. */
   readonly identity: PipelineIdentity;
+  /** The stages and the channels between them on this transport (stages between channels run fused). */
+  readonly plan: PipelinePlan;
 
   constructor(
     readonly config: PipelineConfig,
     private readonly env: PipelineEnvironment,
   ) {
     this.identity = pipelineIdentity(config);
+    this.plan = planPipeline(config, env.transport.kind === 'kafka' ? 'kafka' : 'embedded');
   }
 
   get name(): string {
     return this.config.name;
-  }
-
-  /** Channel consumed by the stage at `index` (1 = first after the source). */
-  channel(index: number): string {
-    return `${this.config.name}.stage-${index}`;
   }
 
   private context(stage: StageConfig): PluginContext {
@@ -136,7 +138,7 @@ export class Pipeline {
     this.deadLetterMonitor.transition('running');
     await retryUntilStopped(
       async () => {
-        for (let index = 1; index <= config.transforms.length + 1; index++) await env.transport.ensureChannel({ name: this.channel(index), ...config.channels });
+        for (const channel of this.plan.channels) await env.transport.ensureChannel({ name: channel.name, ...config.channels });
       },
       config.restart,
       signal,
@@ -152,51 +154,61 @@ export class Pipeline {
 
   /** Builds the plugin instances and their runners (nothing runs yet). */
   private createStages(): void {
-    const { config, env } = this;
+    const { config, env, plan } = this;
     const group = (stage: StageConfig) => `${env.groupPrefix ?? 'sluice'}.${config.name}.${stage.name}`;
     const transforms = config.transforms;
-    const sinkIndex = transforms.length + 1;
+    const inlet = (index: number, stage: StageConfig): StageInlet => {
+      const channel = plan.stages[index].input;
+      return channel === null ? { kind: 'direct' } : { kind: 'channel', transport: env.transport, channel, group: group(stage) };
+    };
+    // The outlet of the stage before `index`: its channel, or a direct call of the stage's handler.
+    const outlet = (index: number, handler: BatchHandler): StageOutlet => {
+      const channel = plan.stages[index].input;
+      if (channel !== null) return channelOutlet(env.transport, channel);
+      const direct = new DirectOutlet(plan.stages[index].stage);
+      direct.connect(handler);
+      return direct;
+    };
 
     this.deadLetterMonitor = this.monitor(config.deadLetter);
     const deadLetterSink = this.instantiate<Sink>(config.deadLetter, this.deadLetterMonitor);
     this.deadLetterStage = new PluginStage(deadLetterSink, config.deadLetter, this.deadLetterMonitor, config.restart, this.context(config.deadLetter).logger);
     const deadLetters = new DeadLetterQueue(this.identity, deadLetterSink, config.retry, this.deadLetterMonitor, config.deadLetter.timeouts.writeMs);
 
+    const sinkIndex = transforms.length + 1;
     const sinkMonitor = this.monitor(config.sink);
     this.sinkInstance = this.instantiate<Sink>(config.sink, sinkMonitor);
     if (this.sinkInstance instanceof RoutedSink) {
       for (const member of this.sinkInstance.members()) this.plugins.push({ ...member, monitor: sinkMonitor, instance: member.instance as Sink | Transform });
     }
-    this.sinkRunner = new SinkRunner({
+    const sinkRunner = new SinkRunner({
       config,
       stage: config.sink,
       sink: this.sinkInstance,
-      transport: env.transport,
-      input: this.channel(sinkIndex),
-      group: group(config.sink),
+      inlet: inlet(sinkIndex, config.sink),
       deadLetters,
       monitor: sinkMonitor,
       logger: this.context(config.sink).logger,
     });
+    this.sinkRunner = sinkRunner;
+    let next: { index: number; handle: BatchHandler } = { index: sinkIndex, handle: (records) => sinkRunner.handle(records) };
 
     for (let i = transforms.length - 1; i >= 0; i--) {
       const stage = transforms[i];
       const monitor = this.monitor(stage);
       const transform = this.instantiate<Transform>(stage, monitor);
-      this.transformRunners.unshift(
-        new TransformRunner({
-          config,
-          stage,
-          transform,
-          transport: env.transport,
-          input: this.channel(i + 1),
-          output: this.channel(i + 2),
-          group: group(stage),
-          deadLetters,
-          monitor,
-          logger: this.context(stage).logger,
-        }),
-      );
+      const runner = new TransformRunner({
+        config,
+        stage,
+        transform,
+        inlet: inlet(i + 1, stage),
+        outlet: outlet(next.index, next.handle),
+        deadLetters,
+        monitor,
+        logger: this.context(stage).logger,
+      });
+      this.transformRunners.unshift(runner);
+      next = { index: i + 1, handle: (records) => runner.handle(records) };
     }
 
     const sourceMonitor = this.monitor(config.source);
@@ -205,8 +217,7 @@ export class Pipeline {
     this.sourceRunner = new SourceRunner({
       config,
       source,
-      transport: env.transport,
-      channel: this.channel(1),
+      outlet: outlet(next.index, next.handle),
       checkpoints: this.checkpoints,
       deadLetters,
       monitor: sourceMonitor,
@@ -287,6 +298,7 @@ export class Pipeline {
       name: this.config.name,
       configHash: this.identity.configHash,
       state: this.state,
+      channels: this.plan.channels,
       ...(this.startError === undefined ? {} : { error: describeError(this.startError) }),
       ready: this.ready,
       recordsInFlight: this.sourceRunner?.recordsInFlight ?? 0,

@@ -1,5 +1,5 @@
 import { describeError, isRetryable, type PluginLogger, type Sink, type SluiceRecord } from '@sluice/sdk';
-import type { ChannelTransport } from '#transports';
+import { closeInlet, openInlet, type StageInlet } from './topology/stage-link.js';
 import type { PipelineConfig, StageConfig } from '../config/sluice-config.js';
 import { backoffDelay, sleep } from '../delivery/backoff.js';
 import type { DeadLetter, DeadLetterQueue } from './dead-letter-queue.js';
@@ -26,9 +26,8 @@ export interface SinkRunnerOptions {
   readonly config: PipelineConfig;
   readonly stage: StageConfig;
   readonly sink: Sink;
-  readonly transport: ChannelTransport;
-  readonly input: string;
-  readonly group: string;
+  /** Where its batches come from: a channel, or the stage before it in a fused chain. */
+  readonly inlet: StageInlet;
   readonly deadLetters: DeadLetterQueue;
   readonly monitor: StageMonitor;
   readonly logger: PluginLogger;
@@ -59,9 +58,9 @@ export class SinkRunner {
 
   /** Starts the sink (bounded, retried until `signal` aborts), then consumes its channel. */
   async start(signal: AbortSignal): Promise<void> {
-    const { transport, input, group, monitor } = this.options;
+    const { inlet, monitor } = this.options;
     await this.plugin.start(signal);
-    await transport.subscribe(input, group, (records) => this.handle(records));
+    await openInlet(inlet, (records) => this.handle(records));
     this.subscribed = true;
     monitor.transition('running');
   }
@@ -73,11 +72,11 @@ export class SinkRunner {
 
   /** Stops consuming, writes what is queued, then stops the sink. */
   async stop(): Promise<void> {
-    const { transport, input, group, monitor } = this.options;
+    const { inlet, monitor } = this.options;
     monitor.transition('stopping');
     if (this.subscribed) {
       this.subscribed = false;
-      await transport.unsubscribe(input, group);
+      await closeInlet(inlet);
     }
     while (this.queue.length > 0) this.flush();
     await this.writing;
@@ -85,7 +84,8 @@ export class SinkRunner {
     await this.plugin.stop();
   }
 
-  private handle(records: SluiceRecord[]): Promise<void> {
+  /** Queues one batch for writing; resolves once all its records are stored or dead-lettered. */
+  handle(records: SluiceRecord[]): Promise<void> {
     if (records.length === 0) return Promise.resolve();
     return new Promise<void>((resolve, reject) => {
       const delivery: Delivery = { remaining: records.length, failed: false, resolve, reject };

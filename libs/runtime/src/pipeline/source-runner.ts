@@ -1,5 +1,5 @@
 import { describeError, type PluginLogger, type Source, type SourceRecord, type SluiceRecord } from '@sluice/sdk';
-import type { ChannelTransport } from '#transports';
+import type { StageOutlet } from './topology/stage-link.js';
 import type { PipelineConfig } from '../config/sluice-config.js';
 import { backoffDelay, sleep } from '../delivery/backoff.js';
 import { CheckpointStore } from '../delivery/checkpoint-store.js';
@@ -20,9 +20,8 @@ interface InFlightRecord {
 export interface SourceRunnerOptions {
   readonly config: PipelineConfig;
   readonly source: Source;
-  readonly transport: ChannelTransport;
-  /** Channel the source's batches are published to. */
-  readonly channel: string;
+  /** Where the source's batches go: a channel, or the next stage of a fused chain. */
+  readonly outlet: StageOutlet;
   readonly checkpoints: CheckpointStore;
   readonly deadLetters: DeadLetterQueue;
   readonly monitor: StageMonitor;
@@ -182,10 +181,10 @@ export class SourceRunner {
     this.batch = [];
     this.batchBytes = 0;
     const records = items.map((item) => item.record);
-    const { transport, channel, monitor, logger, config } = this.options;
+    const { outlet, monitor, logger, config } = this.options;
     const started = performance.now();
     const publish = retryUntilStopped(
-      () => transport.publish(channel, records),
+      () => outlet.publish(records),
       config.restart,
       this.stopController.signal,
       (error, attempt) => {

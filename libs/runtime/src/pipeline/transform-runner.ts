@@ -1,5 +1,5 @@
 import { describeError, isRetryable, type PluginLogger, type SluiceRecord, type Transform } from '@sluice/sdk';
-import type { ChannelTransport } from '#transports';
+import { closeInlet, openInlet, type StageInlet, type StageOutlet } from './topology/stage-link.js';
 import type { PipelineConfig, StageConfig } from '../config/sluice-config.js';
 import { backoffDelay, sleep } from '../delivery/backoff.js';
 import type { DeadLetter, DeadLetterQueue } from './dead-letter-queue.js';
@@ -10,10 +10,10 @@ export interface TransformRunnerOptions {
   readonly config: PipelineConfig;
   readonly stage: StageConfig;
   readonly transform: Transform;
-  readonly transport: ChannelTransport;
-  readonly input: string;
-  readonly output: string;
-  readonly group: string;
+  /** Where its batches come from: a channel, or the stage before it in a fused chain. */
+  readonly inlet: StageInlet;
+  /** Where its outputs go: a channel, or the next stage of the chain. */
+  readonly outlet: StageOutlet;
   readonly deadLetters: DeadLetterQueue;
   readonly monitor: StageMonitor;
   readonly logger: PluginLogger;
@@ -43,26 +43,27 @@ export class TransformRunner {
 
   /** Starts the transform (bounded, retried until `signal` aborts), then consumes its channel. */
   async start(signal: AbortSignal): Promise<void> {
-    const { transport, input, group, monitor } = this.options;
+    const { inlet, monitor } = this.options;
     await this.plugin.start(signal);
-    await transport.subscribe(input, group, (records) => this.handle(records));
+    await openInlet(inlet, (records) => this.handle(records));
     this.subscribed = true;
     monitor.transition('running');
   }
 
   async stop(): Promise<void> {
-    const { transport, input, group, monitor } = this.options;
+    const { inlet, monitor } = this.options;
     monitor.transition('stopping');
     if (this.subscribed) {
       this.subscribed = false;
-      await transport.unsubscribe(input, group);
+      await closeInlet(inlet);
     }
     await this.tail;
     this.stopController.abort();
     await this.plugin.stop();
   }
 
-  private handle(records: SluiceRecord[]): Promise<void> {
+  /** Processes one batch and hands the outputs on; resolves once they were taken downstream. */
+  handle(records: SluiceRecord[]): Promise<void> {
     const processed = this.tail.then(() => this.process(records));
     this.tail = processed.catch(() => undefined);
     return processed.then((result) => this.forward(result, records.length));
@@ -101,8 +102,8 @@ export class TransformRunner {
   }
 
   private async forward({ outputs, dead }: Processed, received: number): Promise<void> {
-    const { transport, output, deadLetters, monitor, transform } = this.options;
-    await Promise.all([outputs.length > 0 ? transport.publish(output, outputs) : undefined, deadLetters.send(dead)]);
+    const { outlet, deadLetters, monitor, transform } = this.options;
+    await Promise.all([outputs.length > 0 ? outlet.publish(outputs) : undefined, deadLetters.send(dead)]);
     // The transform's state must hold what this batch did before the batch is acknowledged.
     await transform.flush?.();
     monitor.counters.out += outputs.length;

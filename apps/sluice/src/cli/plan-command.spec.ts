@@ -1,0 +1,67 @@
+import { afterEach, describe, expect, it, jest } from '@jest/globals';
+import type { PipelinePlan } from '#runtime';
+import { planCommand } from './plan-command.js';
+
+afterEach(() => {
+  jest.restoreAllMocks();
+});
+
+/** Runs `sluice plan file [--json] [--transport]`; returns the exit code and what it printed. */
+async function plan(file: string, options: { json?: boolean; transport?: string } = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => ((stdout += String(chunk)), true));
+  jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => ((stderr += String(chunk)), true));
+  const code = await planCommand(file, options);
+  jest.restoreAllMocks();
+  return { code, stdout, stderr };
+}
+
+async function plans(file: string, transport?: string): Promise<PipelinePlan[]> {
+  const { code, stdout, stderr } = await plan(file, { json: true, ...(transport ? { transport } : {}) });
+  expect(stderr).toBe('');
+  expect(code).toBe(0);
+  return (JSON.parse(stdout) as { pipelines: PipelinePlan[] }).pipelines;
+}
+
+const shape = (p: PipelinePlan) => ({ pipeline: p.pipeline, stages: p.stages.map((s) => (s.input ? `[${s.input}] ${s.stage}` : s.stage)), channels: p.channels.map((c) => c.reason) });
+
+describe('sluice plan', () => {
+  it('runs each pipeline of the default config as one fused chain on the embedded transport', async () => {
+    expect((await plans('config/sluice.yaml')).map(shape)).toEqual([
+      { pipeline: 'vehicles', stages: ['source', 'transforms[0]', 'transforms[1]', 'sink'], channels: [] },
+      { pipeline: 'sales', stages: ['source', 'transforms[0]', 'transforms[1]', 'transforms[2]', 'sink'], channels: [] },
+      { pipeline: 'customers', stages: ['source', 'sink'], channels: [] },
+    ]);
+  });
+
+  it('fuses both recipes on the embedded transport', async () => {
+    for (const recipe of ['config/pipelines/pokemon-stream.yaml', 'config/pipelines/users-stream.yaml']) {
+      const found = await plans(recipe);
+      expect(found.length).toBeGreaterThanOrEqual(2);
+      for (const p of found) expect(p.channels).toEqual([]);
+    }
+  });
+
+  it('on Kafka puts a channel after the source (scale-out) and before a fan-out, and runs the stateless transforms in-line', async () => {
+    const [ingest, processing] = await plans('config/pipelines/pokemon-stream.yaml', 'kafka');
+    expect(shape(ingest)).toEqual({ pipeline: ingest.pipeline, stages: ['source', `[${ingest.pipeline}.stage-1] transforms[0]`, 'sink'], channels: ['scale-out'] });
+    expect(processing.channels.map((c) => c.reason)).toEqual(['scale-out', 'fan-out']);
+    expect(processing.stages.at(-1)).toMatchObject({ stage: 'sink', plugin: 'routes', input: `${processing.pipeline}.stage-${processing.stages.length - 1}` });
+    expect(processing.stages.filter((s) => s.kind === 'transform' && s.stage !== 'transforms[0]').every((s) => s.input === null)).toBe(true);
+  });
+
+  it('prints the plan in words', async () => {
+    const { code, stdout } = await plan('config/sluice.yaml', { transport: 'kafka' });
+    expect(code).toBe(0);
+    expect(stdout).toContain('config/sluice.yaml: 3 pipeline(s) on the kafka transport');
+    expect(stdout).toContain('vehicles: 1 channel(s), 2 fused segment(s)');
+    expect(stdout).toContain('source (vehicle-simulator) => [vehicles.stage-1 (scale-out)] => transforms[0] (validate) -> transforms[1] (enrich) -> sink (sql)');
+  });
+
+  it('refuses an unknown transport', async () => {
+    const { code, stderr } = await plan('config/sluice.yaml', { transport: 'nats' });
+    expect(code).toBe(2);
+    expect(stderr).toContain('--transport must be embedded or kafka, not "nats"');
+  });
+});
