@@ -152,13 +152,16 @@ export class SinkRunner {
         if (!result || result.failed.length === 0) return [];
         // Some records failed on their own: the rest is stored.
         const dead: DeadLetter[] = [];
-        const retry: SluiceRecord[] = [];
+        const retried = new Set<number>();
+        const failed = new Set<number>();
         for (const { index, error } of result.failed) {
           const record = records[index];
           if (record === undefined) continue;
-          if (isRetryable(error) && attempt < config.retry.maxAttempts) retry.push(record);
+          failed.add(index);
+          if (isRetryable(error) && attempt < config.retry.maxAttempts) retried.add(index);
           else dead.push({ record, error: describeError(error), stage: stage.name, plugin: stage.plugin, attempts: attempt, retryable: isRetryable(error) });
         }
+        const retry = inKeyOrder(records, retried, failed);
         if (retry.length > 0) {
           monitor.counters.retried += retry.length;
           await sleep(backoffDelay(attempt, config.retry), signal);
@@ -202,3 +205,17 @@ function fail(delivery: Delivery, error: unknown): void {
   delivery.reject(error);
 }
 
+/**
+ * The records to write again, in batch order: those retried, and every later record of their keys
+ * that was stored meanwhile, so that a key's last write is its last record (per-key order holds
+ * across partial failures; writing a stored record again is an idempotent upsert).
+ */
+function inKeyOrder(records: readonly SluiceRecord[], retried: ReadonlySet<number>, failed: ReadonlySet<number>): SluiceRecord[] {
+  if (retried.size === 0) return [];
+  const firstRetried = new Map<string, number>();
+  for (const index of retried) {
+    const key = records[index].key;
+    if (key !== null && !(firstRetried.get(key)! <= index)) firstRetried.set(key, index);
+  }
+  return records.filter((record, index) => retried.has(index) || (!failed.has(index) && record.key !== null && firstRetried.get(record.key)! < index));
+}
