@@ -23,3 +23,4 @@ export * from './pacing/token-bucket.js';
 export * from './concurrency/serial-lock.js';
 export * from './expressions/index.js';
 export * from './testing/index.js';
+export * from './delivery/contiguous-tracker.js';

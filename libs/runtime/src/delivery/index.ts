@@ -1,4 +1,3 @@
-export * from './contiguous-tracker.js';
 export * from './checkpoint-store.js';
 export * from './backoff.js';
 export * from './retry.js';

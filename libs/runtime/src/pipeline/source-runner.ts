@@ -1,9 +1,8 @@
-import { describeError, type PluginLogger, type Source, type SourceRecord, type SluiceRecord } from '@sluice/sdk';
+import { ContiguousTracker, describeError, type PluginLogger, type Source, type SourceRecord, type SluiceRecord, type TrackedPosition } from '@sluice/sdk';
 import type { StageOutlet } from './topology/stage-link.js';
 import type { PipelineConfig } from '../config/sluice-config.js';
 import { backoffDelay, sleep } from '../delivery/backoff.js';
 import { CheckpointStore } from '../delivery/checkpoint-store.js';
-import { ContiguousTracker, type TrackedPosition } from '../delivery/contiguous-tracker.js';
 import type { DeadLetterQueue } from './dead-letter-queue.js';
 import { retryUntilStopped } from './retry-until-stopped.js';
 import { withDeadline } from '../delivery/deadline.js';

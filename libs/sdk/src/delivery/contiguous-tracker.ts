@@ -1,4 +1,4 @@
-import type { JsonValue, SourcePosition } from '@sluice/sdk';
+import type { JsonValue, SourcePosition } from '../record.js';
 
 /** A record registered with the tracker; pass it back to `ack` once the record is handled. */
 export interface TrackedPosition {
