@@ -24,3 +24,5 @@ export * from './concurrency/serial-lock.js';
 export * from './expressions/index.js';
 export * from './testing/index.js';
 export * from './delivery/contiguous-tracker.js';
+export * from './delivery/backoff.js';
+export * from './delivery/retry.js';

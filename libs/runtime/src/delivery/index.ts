@@ -1,3 +1,1 @@
 export * from './checkpoint-store.js';
-export * from './backoff.js';
-export * from './retry.js';

@@ -1,6 +1,5 @@
-import { describeError, SerialLock, type Sink, type SluiceRecord } from '@sluice/sdk';
+import { describeError, retry, SerialLock, type Sink, type SluiceRecord } from '@sluice/sdk';
 import type { RetryPolicy } from '../config/sluice-config.js';
-import { withRetry } from '../delivery/retry.js';
 import type { StageMonitor } from './stage-monitor.js';
 import { withDeadline } from '../delivery/deadline.js';
 import { deadLetterPayload } from './dead-letter-payload.js';
@@ -90,15 +89,14 @@ export class DeadLetterQueue {
     const records = letters.map((letter) => DeadLetterQueue.toRecord(this.pipeline, letter));
     this.monitor.counters.in += records.length;
     const started = performance.now();
-    await withRetry(
+    await retry(
       async () => {
         const result = await withDeadline((deadline) => this.sink.write(records, deadline), this.writeTimeoutMs, 'dead-letter write', signal);
         if (result && result.failed.length > 0) {
           throw new Error(`dead-letter destination refused ${result.failed.length} record(s): ${describeError(result.failed[0].error)}`);
         }
       },
-      this.retry,
-      { signal, onRetry: () => this.monitor.counters.retried++ },
+      { backoff: this.retry, maxAttempts: this.retry.maxAttempts, ...(signal ? { signal } : {}), onRetry: () => this.monitor.counters.retried++ },
     ).catch((error: unknown) => {
       this.monitor.fail(error);
       throw error;

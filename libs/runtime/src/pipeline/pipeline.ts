@@ -1,4 +1,4 @@
-import { describeError, isQueryable, type HealthReport, type PluginContext, type PluginLogger, type Queryable, type Sink, type Source, type Transform } from '@sluice/sdk';
+import { describeError, isQueryable, retry, type HealthReport, type PluginContext, type PluginLogger, type Queryable, type Sink, type Source, type Transform } from '@sluice/sdk';
 import type { BatchHandler, ChannelTransport } from '#transports';
 import type { Logger } from 'pino';
 import type { PipelineConfig, StageConfig } from '../config/sluice-config.js';
@@ -15,7 +15,7 @@ import { TransformRunner } from './transform-runner.js';
 import { PluginStage } from './plugin-stage.js';
 import { planPipeline, type PipelinePlan, type PlannedChannel } from './topology/pipeline-plan.js';
 import { channelOutlet, DirectOutlet, type StageInlet, type StageOutlet } from './topology/stage-link.js';
-import { retryUntilStopped } from './retry-until-stopped.js';
+import { untilStopped } from './until-stopped.js';
 import { pipelineIdentity, type PipelineIdentity } from './pipeline-identity.js';
 import { missingCapabilities } from '../plugins/capability-check.js';
 
@@ -136,13 +136,11 @@ export class Pipeline {
     this.createStages();
     await this.deadLetterStage.start(signal);
     this.deadLetterMonitor.transition('running');
-    await retryUntilStopped(
+    await retry(
       async () => {
         for (const channel of this.plan.channels) await env.transport.ensureChannel({ name: channel.name, ...config.channels });
       },
-      config.restart,
-      signal,
-      (error, attempt) => this.sinkRunner.startFailed(error, attempt, 'creating the channels failed; retrying'),
+      untilStopped(config.restart, signal, (error, attempt) => this.sinkRunner.startFailed(error, attempt, 'creating the channels failed; retrying')),
     );
     await this.sinkRunner.start(signal);
     for (let i = this.transformRunners.length - 1; i >= 0; i--) await this.transformRunners[i].start(signal);

@@ -1,7 +1,7 @@
-import { describeError, type PluginLogger } from '@sluice/sdk';
+import { describeError, retry, type PluginLogger } from '@sluice/sdk';
 import type { RestartPolicy, StageConfig } from '../config/sluice-config.js';
 import { withDeadline } from '../delivery/deadline.js';
-import { retryUntilStopped } from './retry-until-stopped.js';
+import { untilStopped } from './until-stopped.js';
 import type { StageMonitor } from './stage-monitor.js';
 
 /** The lifecycle part of a plugin instance (every kind's `start`/`stop` are optional). */
@@ -34,11 +34,9 @@ export class PluginStage<T extends PluginLifecycle> {
   /** Resolves once the plugin started; rejects only when `signal` aborted first. */
   async start(signal: AbortSignal): Promise<void> {
     this.monitor.transition('starting');
-    await retryUntilStopped(
+    await retry(
       () => withDeadline(() => this.instance.start?.(), this.stage.timeouts.startMs, `starting ${this.stage.path} (plugin "${this.stage.plugin}")`, signal),
-      this.restart,
-      signal,
-      (error, attempt) => this.startFailed(error, attempt, `${this.monitor.kind} failed to start; retrying`),
+      untilStopped(this.restart, signal, (error, attempt) => this.startFailed(error, attempt, `${this.monitor.kind} failed to start; retrying`)),
     );
     this.running = true;
   }

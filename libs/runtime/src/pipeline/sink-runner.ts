@@ -1,7 +1,6 @@
-import { describeError, isRetryable, type PluginLogger, type Sink, type SluiceRecord } from '@sluice/sdk';
+import { backoffDelay, describeError, isRetryable, sleep, type PluginLogger, type Sink, type SluiceRecord } from '@sluice/sdk';
 import { closeInlet, openInlet, type StageInlet } from './topology/stage-link.js';
 import type { PipelineConfig, StageConfig } from '../config/sluice-config.js';
-import { backoffDelay, sleep } from '../delivery/backoff.js';
 import type { DeadLetter, DeadLetterQueue } from './dead-letter-queue.js';
 import { DeadlineExceeded, withDeadline } from '../delivery/deadline.js';
 import { PluginStage } from './plugin-stage.js';

@@ -1,10 +1,9 @@
-import { ContiguousTracker, describeError, type PluginLogger, type Source, type SourceRecord, type SluiceRecord, type TrackedPosition } from '@sluice/sdk';
+import { backoffDelay, ContiguousTracker, describeError, retry, sleep, type PluginLogger, type Source, type SourceRecord, type SluiceRecord, type TrackedPosition } from '@sluice/sdk';
 import type { StageOutlet } from './topology/stage-link.js';
 import type { PipelineConfig } from '../config/sluice-config.js';
-import { backoffDelay, sleep } from '../delivery/backoff.js';
 import { CheckpointStore } from '../delivery/checkpoint-store.js';
 import type { DeadLetterQueue } from './dead-letter-queue.js';
-import { retryUntilStopped } from './retry-until-stopped.js';
+import { untilStopped } from './until-stopped.js';
 import { withDeadline } from '../delivery/deadline.js';
 import type { StageMonitor } from './stage-monitor.js';
 import { payloadSize } from './payload-size.js';
@@ -182,11 +181,9 @@ export class SourceRunner {
     const records = items.map((item) => item.record);
     const { outlet, monitor, logger, config } = this.options;
     const started = performance.now();
-    const publish = retryUntilStopped(
+    const publish = retry(
       () => outlet.publish(records),
-      config.restart,
-      this.stopController.signal,
-      (error, attempt) => {
+      untilStopped(config.restart, this.stopController.signal, (error, attempt) => {
         monitor.counters.retried += records.length;
         monitor.fail(error);
         if (attempt >= config.retry.maxAttempts && monitor.state === 'running') {
@@ -197,7 +194,7 @@ export class SourceRunner {
             'a batch keeps being refused downstream; the stage is degraded and keeps retrying (nothing of it is committed)',
           );
         } else logger.warn({ err: describeError(error), attempt, records: records.length }, 'publishing a batch failed; retrying');
-      },
+      }),
     ).then(
       () => {
         if (monitor.state === 'degraded') {
@@ -219,11 +216,9 @@ export class SourceRunner {
   private deadLetterUnreadable(record: SluiceRecord, reason: string, tracked: TrackedPosition | null, readAt: number): void {
     const { deadLetters, config, monitor, logger } = this.options;
     const letter = { record, error: reason, stage: 'source', plugin: config.source.plugin, attempts: 1, retryable: false };
-    const send = retryUntilStopped(
+    const send = retry(
       () => deadLetters.send([letter], this.stopController.signal),
-      config.restart,
-      this.stopController.signal,
-      (error) => logger.error({ err: error instanceof Error ? error.message : String(error) }, 'dead-letter destination failed; retrying'),
+      untilStopped(config.restart, this.stopController.signal, (error) => logger.error({ err: describeError(error) }, 'dead-letter destination failed; retrying')),
     ).then(
       () => {
         monitor.counters.deadLettered++;

@@ -1,7 +1,6 @@
-import { describeError, isRetryable, type PluginLogger, type SluiceRecord, type Transform } from '@sluice/sdk';
+import { describeError, retry, type RetriesExhausted, type TransformOutput, type PluginLogger, type SluiceRecord, type Transform } from '@sluice/sdk';
 import { closeInlet, openInlet, type StageInlet, type StageOutlet } from './topology/stage-link.js';
 import type { PipelineConfig, StageConfig } from '../config/sluice-config.js';
-import { backoffDelay, sleep } from '../delivery/backoff.js';
 import type { DeadLetter, DeadLetterQueue } from './dead-letter-queue.js';
 import { PluginStage } from './plugin-stage.js';
 import type { StageMonitor } from './stage-monitor.js';
@@ -76,29 +75,47 @@ export class TransformRunner {
     const outputs: SluiceRecord[] = [];
     const dead: DeadLetter[] = [];
     for (const record of records) {
-      for (let attempt = 1; ; attempt++) {
-        try {
-          const pending = transform.process(record, this.stopController.signal);
-          const result = pending instanceof Promise ? await pending : pending;
-          if (result === null) monitor.counters.dropped++;
-          else if (Array.isArray(result)) {
-            if (result.length === 0) monitor.counters.dropped++;
-            for (const output of result) outputs.push(output);
-          } else outputs.push(result as SluiceRecord);
-          break;
-        } catch (error) {
-          const retryable = isRetryable(error);
-          if (!retryable || attempt >= this.options.config.retry.maxAttempts || this.stopController.signal.aborted) {
-            dead.push({ record, error: describeError(error), stage: this.options.stage.name, plugin: this.options.stage.plugin, attempts: attempt, retryable });
-            break;
-          }
-          monitor.counters.retried++;
-          await sleep(backoffDelay(attempt, this.options.config.retry), this.stopController.signal);
+      let result: TransformOutput;
+      try {
+        const pending = transform.process(record, this.stopController.signal);
+        result = pending instanceof Promise ? await pending : pending;
+      } catch (error) {
+        const retried = await this.retryRecord(record, error);
+        if ('letter' in retried) {
+          dead.push(retried.letter);
+          continue;
         }
+        result = retried.result;
       }
+      if (result === null) monitor.counters.dropped++;
+      else if (Array.isArray(result)) {
+        if (result.length === 0) monitor.counters.dropped++;
+        for (const output of result) outputs.push(output);
+      } else outputs.push(result as SluiceRecord);
     }
     monitor.batchLatency.record(performance.now() - started);
     return { outputs, dead };
+  }
+
+  /**
+   * After a record's first attempt failed: the retry policy decides (the first attempt is already
+   * counted); a record that fails for good becomes a dead letter with its last error.
+   */
+  private async retryRecord(record: SluiceRecord, firstError: unknown): Promise<{ result: TransformOutput } | { letter: DeadLetter }> {
+    const { transform, monitor, config, stage } = this.options;
+    const signal = this.stopController.signal;
+    try {
+      const result = await retry((attempt) => (attempt === 1 ? Promise.reject(firstError) : Promise.resolve(transform.process(record, signal))), {
+        backoff: config.retry,
+        maxAttempts: config.retry.maxAttempts,
+        signal,
+        onRetry: () => monitor.counters.retried++,
+      });
+      return { result };
+    } catch (error) {
+      const exhausted = error as RetriesExhausted;
+      return { letter: { record, error: describeError(exhausted.cause), stage: stage.name, plugin: stage.plugin, attempts: exhausted.attempts, retryable: exhausted.retryable } };
+    }
   }
 
   private async forward({ outputs, dead }: Processed, received: number): Promise<void> {

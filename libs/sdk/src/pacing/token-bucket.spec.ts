@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { pacedChunk, RatePacer, sleep, TokenBucket, type Clock } from './token-bucket.js';
+import { pacedChunk, RatePacer, TokenBucket, type Clock } from './token-bucket.js';
+import { sleep } from '../delivery/backoff.js';
 
 class FakeClock implements Clock {
   constructor(public time = 1000) {}

@@ -1,3 +1,4 @@
+import { sleep } from '../delivery/backoff.js';
 // Pacing for sources that emit at a configured rate (generator, simulators, pollers).
 
 /** A monotonic clock in milliseconds (injectable so pacing can be tested without real time). */
@@ -54,19 +55,6 @@ export function pacedChunk(ratePerSecond: number, batchSize: number): number {
   return Math.max(1, Math.min(batchSize, Math.ceil(ratePerSecond / 100)));
 }
 
-/** Waits `ms` milliseconds, or less when `signal` aborts first (it then resolves, it does not reject). */
-export function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  if (signal.aborted) return Promise.resolve();
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, Math.max(0, ms));
-    signal.addEventListener('abort', done, { once: true });
-  });
-}
 
 /**
  * How many records a source may hand out per read: `batchSize` at full speed (rate 0), or paced

@@ -1,11 +1,14 @@
 import type { KafkaContext } from '@nestjs/microservices';
 import { ChannelServerKafka } from './channel-server-kafka.js';
-import type { SluiceRecord } from '@sluice/sdk';
+import { describeError, EVERY_ERROR, retry, type BackoffPolicy, type SluiceRecord } from '@sluice/sdk';
 import type { Consumer } from 'kafkajs';
 import type { BatchHandler } from '../channel-transport.js';
 import { OffsetTracker, type PendingOffset } from './offset-tracker.js';
 import { decodeRecord } from './kafka-record-codec.js';
 import type { KafkaTransportOptions } from './kafka-transport-options.js';
+
+/** Waits between deliveries of a batch its stage refused: 100 ms doubling up to 10 s. */
+const REDELIVERY_BACKOFF: BackoffPolicy = { initialBackoffMs: 100, maxBackoffMs: 10_000, multiplier: 2, jitter: 0.2 };
 
 interface Received {
   readonly record: SluiceRecord;
@@ -37,6 +40,8 @@ export class KafkaSubscription {
   private committing: Promise<void> = Promise.resolve();
   private consumer: Consumer | null = null;
   private stopping = false;
+  /** Aborted on stop: a batch the stage keeps refusing is left to the group. */
+  private readonly stopped = new AbortController();
   private crashed: string | null = null;
   private listening = false;
 
@@ -124,24 +129,24 @@ export class KafkaSubscription {
   /** Hands a batch to the stage until it is acknowledged (or the subscription stops). */
   private async deliver(items: Received[]): Promise<void> {
     const records = items.map((item) => item.record);
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await this.handler(records);
-        for (const item of items) this.offsets.handled(item.offset);
-        this.release(items.length);
-        this.scheduleCommit();
-        return;
-      } catch (error) {
-        if (this.stopping) {
-          // Not acknowledged: not committed; the group re-delivers it to whoever consumes next.
-          this.release(items.length);
-          return;
-        }
-        const delay = Math.min(10_000, 100 * 2 ** Math.min(attempt, 7));
-        this.logger.warn({ channel: this.channel, group: this.group, records: records.length, attempt, retryInMs: delay, err: error instanceof Error ? error.message : String(error) }, 'stage refused a batch; retrying');
-        await new Promise((r) => setTimeout(r, delay));
-      }
+    try {
+      await retry(() => this.handler(records), {
+        backoff: REDELIVERY_BACKOFF,
+        maxAttempts: Number.POSITIVE_INFINITY,
+        retryable: EVERY_ERROR,
+        signal: this.stopped.signal,
+        onRetry: (error, attempt, delay) =>
+          this.logger.warn({ channel: this.channel, group: this.group, records: records.length, attempt, retryInMs: delay, err: describeError(error) }, 'stage refused a batch; retrying'),
+      });
+    } catch {
+      // Stopped before the stage took it. Not acknowledged: not committed; the group re-delivers it
+      // to whoever consumes next.
+      this.release(items.length);
+      return;
     }
+    for (const item of items) this.offsets.handled(item.offset);
+    this.release(items.length);
+    this.scheduleCommit();
   }
 
   private release(count: number): void {
@@ -182,6 +187,7 @@ export class KafkaSubscription {
    */
   async stop(): Promise<void> {
     this.stopping = true;
+    this.stopped.abort();
     this.release(0);
     while (this.queue.length > 0 || this.draining) {
       this.flush();

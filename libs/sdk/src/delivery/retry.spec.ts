@@ -1,8 +1,10 @@
 import { backoffDelay } from './backoff.js';
-import { RetriesExhausted, withRetry } from './retry.js';
-import { RecordError } from '@sluice/sdk';
+import { EVERY_ERROR, RetriesExhausted, retry } from './retry.js';
+import { RecordError } from '../errors.js';
 
 const policy = { maxAttempts: 4, initialBackoffMs: 100, maxBackoffMs: 1000, multiplier: 2, jitter: 0 };
+const withRetry = <T>(operation: (attempt: number) => Promise<T>, backoff: typeof policy, hooks: { onRetry?: (e: unknown, attempt: number) => void } = {}) =>
+  retry(operation, { backoff, maxAttempts: backoff.maxAttempts, ...hooks });
 
 describe('backoff and retry', () => {
   it('grows exponentially up to the cap, with jitter inside its band', () => {
@@ -39,5 +41,20 @@ describe('backoff and retry', () => {
     }, { ...policy, initialBackoffMs: 1 });
     await expect(down).rejects.toBeInstanceOf(RetriesExhausted);
     await expect(down).rejects.toMatchObject({ attempts: 4, retryable: true });
+  });
+
+  it('retries every error until stopped when told to, and starts counting where earlier attempts left off', async () => {
+    const controller = new AbortController();
+    const attempts: number[] = [];
+    const forever = retry(
+      async (attempt) => {
+        attempts.push(attempt);
+        if (attempt === 6) controller.abort();
+        throw new RecordError('bad data');
+      },
+      { backoff: { ...policy, initialBackoffMs: 1 }, maxAttempts: Infinity, retryable: EVERY_ERROR, signal: controller.signal, firstAttempt: 3 },
+    );
+    await expect(forever).rejects.toMatchObject({ attempts: 6, message: 'bad data' });
+    expect(attempts).toEqual([3, 4, 5, 6]);
   });
 });

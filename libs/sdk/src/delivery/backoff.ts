@@ -1,7 +1,15 @@
-import type { RetryPolicy } from '../config/sluice-config.js';
 
 /** Delay before retry number `attempt` (1 = first retry): exponential, capped, with jitter. */
-export function backoffDelay(attempt: number, policy: Pick<RetryPolicy, 'initialBackoffMs' | 'maxBackoffMs' | 'multiplier' | 'jitter'>, random: () => number = Math.random): number {
+/** How waits grow between attempts: `initialBackoffMs` × `multiplier`^(n-1), capped, ± `jitter`. */
+export interface BackoffPolicy {
+  readonly initialBackoffMs: number;
+  readonly maxBackoffMs: number;
+  readonly multiplier: number;
+  /** Random share (0..1) of each wait added or removed, to spread retries. */
+  readonly jitter: number;
+}
+
+export function backoffDelay(attempt: number, policy: BackoffPolicy, random: () => number = Math.random): number {
   const base = Math.min(policy.maxBackoffMs, policy.initialBackoffMs * policy.multiplier ** Math.max(0, attempt - 1));
   const spread = base * policy.jitter;
   return Math.max(0, Math.round(base - spread + random() * 2 * spread));
