@@ -63,6 +63,11 @@ describe('column value conversion', () => {
     rejects(float, Number.POSITIVE_INFINITY, /not a finite number/);
     rejects(float, '12abc', /not a number/);
     rejects(float, '', /not a number/);
+    // pg would bind -0 as "0"; the text keeps the sign, on the INSERT and the COPY path alike.
+    expect(float(-0)).toBe('-0');
+    expect(float('-0.0')).toBe('-0');
+    expect(float(0)).toBe(0);
+    expect(Object.is(columnEncoder('float', 'sqlite')(-0), -0)).toBe(true);
   });
 
   it('boolean takes booleans, 1/0 and their strings; SQLite stores 1/0', () => {

@@ -80,6 +80,10 @@ function toFloat(value: unknown): number {
   return fail(value, 'float', typeof value === 'string' ? 'not a number' : `expected a number, got ${kindOfValue(value)}`);
 }
 
+function negativeZeroAsText(value: number): number | string {
+  return Object.is(value, -0) ? '-0' : value;
+}
+
 function toBoolean(value: unknown): boolean {
   if (typeof value === 'boolean') return value;
   if (value === 1 || value === 0) return value === 1;
@@ -155,7 +159,7 @@ function toJsonText(value: unknown, driver: SqlDriverName): string {
  * - string/text: strings, or numbers/booleans written as text; objects are refused.
  * - integer: 32-bit integers, as numbers or integer strings. bigint: 64-bit integers (numbers,
  *   integer strings or BigInts); bound as numbers when safe, else as BigInt (SQLite) / text (PostgreSQL).
- * - float: finite numbers or decimal strings.
+ * - float: finite numbers or decimal strings (-0 is bound as the text "-0" on PostgreSQL, keeping its sign).
  * - boolean: true/false, 1/0, "true"/"false"/"1"/"0"; SQLite stores 1/0.
  * - timestamp: epoch ms (fractions rounded), digit strings (epoch ms), ISO-8601 strings (UTC when
  *   they carry no offset) or Dates, years 1–9999. SQLite stores epoch ms as an integer, PostgreSQL
@@ -179,7 +183,8 @@ export function columnEncoder(type: SqlColumnType, driver: SqlDriverName, length
         return driver === 'sqlite' ? big : big.toString();
       };
     case 'float':
-      return toFloat;
+      // pg binds numbers as String(n), which turns -0 into "0": bind the text so that both write paths keep the sign.
+      return driver === 'postgres' ? (value) => negativeZeroAsText(toFloat(value)) : toFloat;
     case 'boolean':
       return driver === 'sqlite' ? (value) => (toBoolean(value) ? 1 : 0) : toBoolean;
     case 'timestamp':

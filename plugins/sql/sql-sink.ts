@@ -14,8 +14,12 @@ import {
   type TimeSeries,
   type TimeSeriesQuery,
 } from '@sluice/sdk';
-import { DataSource, type DataSourceOptions, type QueryRunner } from 'typeorm';
+import type pg from 'pg';
+import { DataSource, type DataSourceOptions } from 'typeorm';
 import { batchError } from './database-error.js';
+import { PostgresBatchWriter } from './postgres-batch-writer.js';
+import { PostgresCopyLoad } from './postgres-copy-load.js';
+import { SqliteBatchWriter, type SqliteConnection } from './sqlite-batch-writer.js';
 import { sqliteFileLock } from './sqlite-file-lock.js';
 import { SQLITE_BUSY_TIMEOUT_MS, SqliteLockWait, sqliteLockCode } from './sqlite-lock-wait.js';
 import { RecordRows } from './record-rows.js';
@@ -45,11 +49,15 @@ export function tableDefinition(config: SqlSinkConfig): TableDefinition {
 
 /**
  * The `sql` sink: writes records as rows of one table in SQLite or PostgreSQL through a TypeORM
- * DataSource, and answers queries over that table.
+ * DataSource (connection, table creation and checks, queries), and answers queries over that table.
  *
- * Each `write` is one transaction of multi-row `INSERT ... ON CONFLICT (key) DO UPDATE` statements
- * run through the query runner with bind parameters: atomic (a failing statement rolls the whole
- * batch back) and idempotent (redelivered records replace their rows). Writes are serialised: on
+ * Each `write` is one transaction of `INSERT ... ON CONFLICT (key) DO UPDATE` with bind parameters,
+ * on the driver's own connection: atomic (a failing statement rolls the whole batch back) and
+ * idempotent (redelivered records replace their rows). On SQLite, prepared multi-row statements in
+ * `BEGIN IMMEDIATE` ({@link SqliteBatchWriter}); on PostgreSQL, multi-row statements for small
+ * batches and `COPY` into a staging table merged with one statement for large ones (`copyThreshold`,
+ * see {@link PostgresBatchWriter}), cancelled on the server when the runtime aborts the write.
+ * Writes are serialised: on
  * SQLite the one connection cannot hold two transactions, and on PostgreSQL overlapping upserts of
  * the same keys from one sink would race (deadlocks, order of "last write wins").
  *
@@ -63,6 +71,10 @@ export class SqlSink implements Sink, Queryable {
   private readonly tableSql: string;
   private readonly rows: RecordRows;
   private readonly statement: UpsertStatement;
+  /** PostgreSQL only: writes batches through pg (INSERTs or COPY), cancellable. */
+  private readonly postgresWriter: PostgresBatchWriter | undefined;
+  /** SQLite only: writes batches through better-sqlite3 (prepared statements, one transaction). */
+  private readonly sqliteWriter: SqliteBatchWriter | undefined;
   private readonly queries: TableQueries;
   /**
    * Serialises writes (and, on SQLite, reads: they share the connection and its open transaction).
@@ -91,7 +103,18 @@ export class SqlSink implements Sink, Queryable {
     this.tableSql = (this.definition.schema ? `${quoteIdentifier(this.definition.schema)}.` : '') + quoteIdentifier(this.definition.table);
     const upsertKey = config.mode === 'upsert' ? this.definition.key : null;
     this.rows = new RecordRows(this.definition.columns, config.driver, upsertKey);
-    this.statement = new UpsertStatement(this.dialect, this.tableSql, this.definition.columns.map((c) => c.name), upsertKey);
+    const columnNames = this.definition.columns.map((c) => c.name);
+    this.statement = new UpsertStatement(this.dialect, this.tableSql, columnNames, upsertKey);
+    this.postgresWriter =
+      config.driver === 'postgres'
+        ? new PostgresBatchWriter(this.statement, new PostgresCopyLoad(this.tableSql, this.definition.table, columnNames, upsertKey), {
+            copyThreshold: config.copyThreshold,
+            url: config.url!,
+            connectTimeoutMs: config.connectTimeoutMs,
+            applicationName: this.applicationName(),
+          })
+        : undefined;
+    this.sqliteWriter = config.driver === 'sqlite' ? new SqliteBatchWriter(this.statement) : undefined;
     this.queries = new TableQueries(this.dialect, this.definition, this.tableSql, (sql, parameters) => this.read(sql, parameters));
     this.lock = config.driver === 'sqlite' ? sqliteFileLock(this.sqliteFile()) : new SerialLock();
     this.lockWait = config.driver === 'sqlite' ? new SqliteLockWait(this.sqliteFile(), config.lockWaitMs) : undefined;
@@ -150,7 +173,9 @@ export class SqlSink implements Sink, Queryable {
 
   /**
    * Stores the batch in one transaction. `signal` (from the runtime: write timeout, shutdown) ends
-   * a wait for another connection's lock on a SQLite file; the transaction is then rolled back.
+   * a wait for another connection's lock on a SQLite file, and on PostgreSQL cancels the statement
+   * running on the server; the transaction is then rolled back. A write whose signal aborted while
+   * it queued behind another one does not start.
    */
   async write(batch: readonly SluiceRecord[], signal?: AbortSignal): Promise<void | SinkWriteResult> {
     this.started();
@@ -158,7 +183,7 @@ export class SqlSink implements Sink, Queryable {
     if (rows.length > 0) {
       const what = `writing ${rows.length} rows to "${tablePath(this.definition)}"`;
       // started() again at each attempt: stop() may have closed the connection while this write queued or waited.
-      await this.writeOrder.run(() => this.waitingOutLocks(what, () => this.lock.run(() => this.writeRows(this.started(), rows, what)), signal));
+      await this.writeOrder.run(() => this.waitingOutLocks(what, () => this.lock.run(() => this.writeRows(this.started(), rows, what, signal)), signal));
     }
     return failed.length > 0 ? { failed } : undefined;
   }
@@ -210,46 +235,9 @@ export class SqlSink implements Sink, Queryable {
   }
 
   /** One attempt at the batch's transaction; rolled back entirely when any statement fails. */
-  private async writeRows(dataSource: DataSource, rows: unknown[][], what: string): Promise<void> {
-    let runner: QueryRunner;
-    try {
-      runner = dataSource.createQueryRunner();
-      await runner.startTransaction();
-    } catch (error) {
-      throw batchError(error, this.config.driver, what);
-    }
-    try {
-      for (const { text, parameters } of this.statement.chunks(rows)) await runner.query(text, parameters);
-      await runner.commitTransaction();
-    } catch (error) {
-      await this.rollback(runner, error);
-      throw batchError(error, this.config.driver, what);
-    } finally {
-      // SQLite has one shared query runner for its one connection; PostgreSQL runners hold a pooled connection.
-      if (this.config.driver === 'postgres') await runner.release().catch(() => undefined);
-    }
-  }
-
-  /** Rolls back after a failure; when even that fails, makes sure the connection is not reused in a broken state. */
-  private async rollback(runner: QueryRunner, cause: unknown): Promise<void> {
-    if (!runner.isTransactionActive) return;
-    try {
-      await runner.rollbackTransaction();
-    } catch {
-      if (this.config.driver === 'postgres') {
-        // The connection is gone or unusable: discard it from the pool (the server rolls back by itself).
-        const pgRunner = runner as QueryRunner & { releasePostgresConnection?: (err?: unknown) => Promise<void> };
-        await pgRunner.releasePostgresConnection?.(cause instanceof Error ? cause : new Error(describeError(cause)));
-        return;
-      }
-      // SQLite already rolled back by itself (RAISE(ROLLBACK) in a trigger, SQLITE_FULL, ...), so
-      // ROLLBACK fails with "no transaction is active". TypeORM's shared runner still believes a
-      // transaction is open; reset its bookkeeping when the connection confirms none is.
-      const connection = (this.dataSource?.driver as { databaseConnection?: { inTransaction?: boolean } } | undefined)?.databaseConnection;
-      if (connection && connection.inTransaction === false) {
-        Object.assign(runner, { isTransactionActive: false, transactionDepth: 0 });
-      }
-    }
+  private async writeRows(dataSource: DataSource, rows: unknown[][], what: string, signal: AbortSignal | undefined): Promise<void> {
+    if (this.postgresWriter) return this.postgresWriter.write((dataSource.driver as unknown as { master: pg.Pool }).master, rows, what, signal);
+    this.sqliteWriter!.write((dataSource.driver as unknown as { databaseConnection: SqliteConnection }).databaseConnection, rows, what);
   }
 
   private async read(sql: string, parameters: unknown[]): Promise<Array<Record<string, unknown>>> {
@@ -305,11 +293,16 @@ export class SqlSink implements Sink, Queryable {
       url: this.config.url!,
       poolSize: this.config.poolSize,
       connectTimeoutMS: this.config.connectTimeoutMs,
-      applicationName: `sluice:${this.context.pipeline}`,
+      applicationName: this.applicationName(),
       synchronize: false,
       logging: false,
       entities: [],
     };
+  }
+
+  /** PostgreSQL's application_name of the sink's connections (pg_stat_activity shows it). */
+  private applicationName(): string {
+    return `sluice:${this.context.pipeline}`;
   }
 
   private connectionError(error: unknown): RecordError {

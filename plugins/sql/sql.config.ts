@@ -197,9 +197,33 @@ export class SqlSinkConfig {
   @Max(100)
   poolSize = 4;
 
-  @Field({ description: 'PostgreSQL only: how long to wait for a connection, in milliseconds, before the write or query fails (and is retried).' })
+  @Field({
+    description:
+      'PostgreSQL only: how long to wait for a connection, in milliseconds, before the write or query fails (and is retried). ' +
+      'Also bounds the cancellation of a write the runtime gave up on (`writeTimeoutMs`, shutdown): the sink opens a separate ' +
+      'connection within this time to cancel the running statement on the server (`pg_cancel_backend`), and closes the ' +
+      'write\'s connection when the statement has not ended within twice this time.',
+  })
   @IsOptional()
   @IsInt()
   @Min(100)
   connectTimeoutMs = 5000;
+
+  @Field({
+    description:
+      'PostgreSQL only: batches of at least this many rows (after records that fail conversion are set aside and records ' +
+      'sharing a key are collapsed into the last one) are loaded with `COPY ... FROM STDIN` instead of multi-row INSERTs: ' +
+      'in upsert mode into a temporary table of the declared columns, then merged with one `INSERT ... SELECT ... ON ' +
+      'CONFLICT (key) DO UPDATE`; in insert mode straight into the table. Same transaction, same result and same errors ' +
+      'as the INSERT path (a batch is atomic; a constraint or data error rolls it back and the runtime isolates the bad ' +
+      'records one by one). Measured on 200-byte upserts, 2 shared cores: 2-4 times the rows per second of INSERTs for batches ' +
+      'of 2000-10000 (less when the server is busy), about even at 250-500 rows (below that, the fixed cost of the temporary table outweighs the gain). The default, ' +
+      '500, is also the most rows one multi-row INSERT takes. 1: always COPY; a value above the largest batch ' +
+      '(`batch.maxRecords`): never (for servers or poolers without COPY support).',
+    example: 500,
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  copyThreshold = 500;
 }

@@ -9,6 +9,19 @@ import { quoteIdentifier, type SqlDialect } from './sql-dialect.js';
 export const DEFAULT_ROWS_PER_STATEMENT = 500;
 
 /**
+ * What an upsert adds to an INSERT of `columns`: ` ON CONFLICT (key) DO UPDATE SET col =
+ * excluded.col` for every non-key column, ` ON CONFLICT (key) DO NOTHING` when every column is part
+ * of the key; nothing for plain inserts (`key` null).
+ */
+export function conflictClause(columns: readonly string[], key: readonly string[] | null): string {
+  if (key === null) return '';
+  const keySet = new Set(key);
+  const updates = columns.filter((c) => !keySet.has(c)).map((c) => `${quoteIdentifier(c)} = excluded.${quoteIdentifier(c)}`);
+  const target = key.map(quoteIdentifier).join(', ');
+  return updates.length > 0 ? ` ON CONFLICT (${target}) DO UPDATE SET ${updates.join(', ')}` : ` ON CONFLICT (${target}) DO NOTHING`;
+}
+
+/**
  * The multi-row write statement of one table: `INSERT INTO t (cols) VALUES (...), (...)` followed,
  * in upsert mode, by `ON CONFLICT (key) DO UPDATE SET col = excluded.col` for every non-key column
  * (`DO NOTHING` when every column is part of the key). The same text works on SQLite (3.24+) and
@@ -32,14 +45,7 @@ export class UpsertStatement {
   ) {
     this.rowsPerStatement = Math.max(1, Math.min(rowsPerStatement, Math.floor(dialect.maxParameters / columns.length)));
     this.head = `INSERT INTO ${tableSql} (${columns.map(quoteIdentifier).join(', ')}) VALUES `;
-    if (key === null) {
-      this.tail = '';
-    } else {
-      const keySet = new Set(key);
-      const updates = columns.filter((c) => !keySet.has(c)).map((c) => `${quoteIdentifier(c)} = excluded.${quoteIdentifier(c)}`);
-      const target = key.map(quoteIdentifier).join(', ');
-      this.tail = updates.length > 0 ? ` ON CONFLICT (${target}) DO UPDATE SET ${updates.join(', ')}` : ` ON CONFLICT (${target}) DO NOTHING`;
-    }
+    this.tail = conflictClause(columns, key);
   }
 
   /** The statement text for `rowCount` rows (1 ≤ rowCount ≤ rowsPerStatement). */
