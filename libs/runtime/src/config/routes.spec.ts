@@ -140,6 +140,15 @@ describe('routes: broken configs', () => {
     expect(await problems([...HEAD, '    routes:'])).toEqual(['config/sluice.yaml:4 pipelines[0].routes: must list at least one route (or use sink)']);
   });
 
+  it('refuses channel: true on a stage inside a route, and on a source', async () => {
+    expect(await problems([...HEAD, '    routes:', '      - name: a', '        sink: { plugin: file, channel: true, config: { path: x } }'])).toEqual([
+      'config/sluice.yaml:6 pipelines[0].routes[0].sink.channel: the stages of a route run in-line inside the fan-out: a channel goes before the routes (set `channel: true` on nothing here; on Kafka the fan-out already has one)',
+    ]);
+    expect(await problems(['pipelines:', '  - name: p', '    source: { plugin: generator, channel: true }', '    sink: { plugin: file, config: { path: x } }'])).toEqual([
+      'config/sluice.yaml:3 pipelines[0].source.channel: a source has no channel before it: set `channel: true` on the stage that should read from a channel',
+    ]);
+  });
+
   it('refuses an empty when', async () => {
     expect(await problems([...HEAD, '    routes:', '      - name: a', '        when: ""', '        sink: { plugin: file, config: { path: x } }'])).toEqual([
       'config/sluice.yaml:6 pipelines[0].routes[0].when: must not be empty',

@@ -63,6 +63,14 @@ export function resolveRoutes(resolution: StageResolution, pipelinePath: readonl
       complete = false;
       return;
     }
+    const channelled = [...(transforms as StageConfig[]).map((t, i) => ({ stage: t, at: [...path, 'transforms', i] })), { stage: sink, at: [...path, 'sink'] }].filter((s) => s.stage.channel);
+    for (const { at } of channelled) {
+      resolution.issues.push(resolution.source.issue([...at, 'channel'], 'the stages of a route run in-line inside the fan-out: a channel goes before the routes (set `channel: true` on nothing here; on Kafka the fan-out already has one)'));
+    }
+    if (channelled.length > 0) {
+      complete = false;
+      return;
+    }
     routes.push({
       name: raw.name,
       ...(typeof raw.when === 'string' && raw.when.trim() !== '' ? { when: raw.when } : {}),
