@@ -18,7 +18,10 @@ export class DedupeConfig {
 
   @Field({
     description:
-      'Most identities remembered at once. When full, the least recently seen identity is forgotten (LRU), so memory stays bounded: roughly 200 bytes per identity (identities longer than 64 characters are stored as their SHA-256 digest). Always in force, with or without ttlMs.',
+      'Most identities remembered at once. When full, the least recently seen identity is forgotten (LRU), so memory stays bounded: 24 to 40 bytes per identity once full (40 at most with ttlMs), whatever its length; the arrays double as the window fills. Always in force, with or without ttlMs. ' +
+      'Only a 64-bit hash of each identity is remembered (FNV-1a, not cryptographic), so two different identities can collide, and then the later record is dropped as a false duplicate. ' +
+      'For everyday identities the odds are those of random 64-bit values: about maxKeys / 2^64 per record (5e-15 at 100 000, 5e-14 at 1 000 000), and about n^2 / 2^65 that any two of n identities remembered together collide (3e-8 at 1 000 000, 7e-7 at 5 000 000). ' +
+      'Identities chosen by an adversary could be crafted to collide on purpose.',
   })
   @IsInt()
   @Min(1)

@@ -2,7 +2,8 @@ import { describe, expect, it } from '@jest/globals';
 import { describeConfig, makeRecord, prepare, runTransform, validateConfig, type SluiceRecord } from '@sluice/sdk';
 import dedupe from './index.js';
 import { DedupeTransform } from './dedupe.transform.js';
-import { identityText, MAX_STORED_IDENTITY_LENGTH } from './record-identity.js';
+import { Fnv1a64 } from './identity-hash.js';
+import { hashIdentity } from './record-identity.js';
 
 function record(value: unknown, key: string | null = null): SluiceRecord {
   return Object.freeze(makeRecord(Object.freeze(value), { key, timestamp: 1, origin: { pipeline: 'p', source: 's' } }));
@@ -15,7 +16,7 @@ function issuesOf(raw: unknown) {
 
 /** A transform on a clock the test moves by hand. */
 function withClock(rawConfig: object) {
-  // Offsets from an arbitrary origin (lru-cache reads a start time of 0 as "never set").
+  // Offsets from an arbitrary origin, as performance.now() has.
   const clock = { time: 0, now() { return 5_000_000 + this.time; } };
   const { config } = prepare(dedupe, rawConfig);
   const transform = new DedupeTransform(config, clock);
@@ -152,16 +153,39 @@ describe('dedupe: bounded window', () => {
     expect(passes(record({}, 'b'))).toBe(true);
   });
 
-  it('keeps memory bounded: never more than maxKeys identities, long ones stored as digests', () => {
+  it('keeps memory bounded: never more than maxKeys identities, however long', () => {
     const { transform, passes } = withClock({ maxKeys: 100 });
     for (let i = 0; i < 5_000; i++) passes(record({}, `key-${i}-${'x'.repeat(i % 200)}`));
     expect(transform.health().details).toEqual({ rememberedKeys: 100, maxKeys: 100, droppedDuplicates: 0 });
-    expect(identityText('y'.repeat(10_000))).toHaveLength(45);
-    expect(identityText('y'.repeat(10_000))).not.toBe(identityText(`${'y'.repeat(9_999)}z`));
-    expect(identityText('short')).toBe('s:short');
-    expect(identityText(1)).toBe('j:1');
-    expect(identityText(null)).toBeUndefined();
-    expect(identityText('z'.repeat(MAX_STORED_IDENTITY_LENGTH - 2))).toHaveLength(MAX_STORED_IDENTITY_LENGTH);
+  });
+
+  it('hashes the identity text: s: and the string, or j: and the JSON text', () => {
+    const hashOf = (value: unknown) => {
+      const hasher = new Fnv1a64().update('left over');
+      return hashIdentity(value, hasher) ? [hasher.hi, hasher.lo] : 'none';
+    };
+    const hashOfText = (text: string) => {
+      const hasher = new Fnv1a64().update(text);
+      return [hasher.hi, hasher.lo];
+    };
+    expect(hashOf('short')).toEqual(hashOfText('s:short'));
+    expect(hashOf('')).toEqual(hashOfText('s:'));
+    expect(hashOf(1)).toEqual(hashOfText('j:1'));
+    expect(hashOf('1')).not.toEqual(hashOf(1));
+    expect(hashOf(false)).toEqual(hashOfText('j:false'));
+    expect(hashOf({ a: [1] })).toEqual(hashOfText('j:{"a":[1]}'));
+    expect(hashOf(() => 1)).toEqual(hashOfText('j:undefined'));
+    expect(hashOf(null)).toBe('none');
+    expect(hashOf(undefined)).toBe('none');
+  });
+
+  it('tells long identities apart by their whole text', () => {
+    const { passes } = withClock({});
+    const long = 'y'.repeat(10_000);
+    expect(passes(record({}, long))).toBe(true);
+    expect(passes(record({}, `${'y'.repeat(9_999)}z`))).toBe(true);
+    expect(passes(record({}, `z${'y'.repeat(9_999)}`))).toBe(true);
+    expect(passes(record({}, long))).toBe(false);
   });
 
   it('forgets identities after ttlMs, counted from the record that passed', () => {

@@ -1,13 +1,11 @@
 import { ExpressionEvaluationError, JsonataExpression, RECORD_VARIABLES, whenEvaluated } from '@sluice/sdk';
 import { invalidRecord, type HealthReport, type SluiceRecord, type Transform, type TransformOutput } from '@sluice/sdk';
-import { LRUCache } from 'lru-cache';
 import type { DedupeConfig, MissingKeyAction } from './dedupe.config.js';
-import { identityText } from './record-identity.js';
+import { Fnv1a64 } from './identity-hash.js';
+import { RecentIdentities, type Clock } from './recent-identities.js';
+import { hashIdentity } from './record-identity.js';
 
-/** A monotonic millisecond clock (`performance` by default; tests pass their own). */
-export interface Clock {
-  now(): number;
-}
+export type { Clock } from './recent-identities.js';
 
 function failure(error: unknown): never {
   const cause = ExpressionEvaluationError.from(error);
@@ -16,12 +14,17 @@ function failure(error: unknown): never {
 
 /**
  * Drops records whose identity was seen within a bounded window: an LRU of at most `maxKeys`
- * identities, each optionally forgotten after `ttlMs`. The window lives in memory: it starts empty
- * on every start, so records delivered again after a restart pass again.
+ * identities, each optionally forgotten after `ttlMs`. The window remembers a 64-bit FNV-1a hash
+ * of each identity's text, not the text (at most 40 bytes per identity once full): two distinct
+ * identities with the same hash read as duplicates and the later record is dropped, with odds of
+ * about maxKeys / 2^64 per record (see DedupeConfig.maxKeys). The window lives in memory: it
+ * starts empty on every start, so records delivered again after a restart pass again.
  */
 export class DedupeTransform implements Transform {
   private readonly key: JsonataExpression | undefined;
-  private readonly seen: LRUCache<string, true>;
+  private readonly seen: RecentIdentities;
+  /** Reset and reused for every record, so deciding allocates nothing (but an object's JSON text). */
+  private readonly hasher = new Fnv1a64();
   private readonly onMissingKey: MissingKeyAction;
   private readonly maxKeys: number;
   private dropped = 0;
@@ -30,13 +33,7 @@ export class DedupeTransform implements Transform {
     this.key = config.key === undefined ? undefined : JsonataExpression.compile(config.key, RECORD_VARIABLES, { timeoutMs: config.timeoutMs });
     this.onMissingKey = config.onMissingKey;
     this.maxKeys = config.maxKeys;
-    this.seen = new LRUCache<string, true>({
-      max: config.maxKeys,
-      ...(config.ttlMs === undefined ? {} : { ttl: config.ttlMs, updateAgeOnGet: config.refreshOnDuplicate }),
-      // Read the clock on every check rather than caching it for a millisecond.
-      ttlResolution: 0,
-      perf: clock,
-    });
+    this.seen = new RecentIdentities({ maxKeys: config.maxKeys, ttlMs: config.ttlMs, refreshOnDuplicate: config.refreshOnDuplicate }, clock);
   }
 
   process(record: SluiceRecord): TransformOutput | Promise<TransformOutput> {
@@ -49,8 +46,7 @@ export class DedupeTransform implements Transform {
   }
 
   private decide(record: SluiceRecord, identity: unknown): TransformOutput {
-    const text = identityText(identity);
-    if (text === undefined) {
+    if (!hashIdentity(identity, this.hasher)) {
       if (this.onMissingKey === 'deadLetter') {
         throw invalidRecord(this.key ? `key yielded ${identity === null ? 'null' : 'nothing'}: the record has no identity to deduplicate on` : 'the record has no key to deduplicate on', {
           onMissingKey: 'deadLetter',
@@ -58,13 +54,12 @@ export class DedupeTransform implements Transform {
       }
       return record;
     }
-    // `get` also marks the identity as recently seen for the LRU order (and, with
-    // refreshOnDuplicate, restarts its time window); an expired identity reads as unseen.
-    if (this.seen.get(text) !== undefined) {
+    // Marks the identity as the most recently seen either way (and, with refreshOnDuplicate,
+    // restarts the time window of a duplicate); an expired identity reads as unseen.
+    if (this.seen.markSeen(this.hasher.hi, this.hasher.lo)) {
       this.dropped++;
       return null;
     }
-    this.seen.set(text, true);
     return record;
   }
 }

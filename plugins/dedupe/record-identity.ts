@@ -1,16 +1,17 @@
-import { createHash } from 'node:crypto';
-
-/** Identities longer than this are stored as a digest, so each remembered entry stays small. */
-export const MAX_STORED_IDENTITY_LENGTH = 64;
+import type { Fnv1a64 } from './identity-hash.js';
 
 /**
- * The text under which a dedupe identity is remembered, or undefined when there is none
- * (undefined or null). Strings and other JSON values get distinct prefixes, so `"1"` and `1`
- * differ; long identities become `#` + their SHA-256 digest (base64, 44 characters).
+ * Hashes the text of a dedupe identity into `hasher` (reset first) and returns true, or returns
+ * false when there is no identity (undefined or null). The text is `s:` + the string for strings
+ * and `j:` + the JSON text for other values, so `"1"` and `1` differ and objects compare by their
+ * JSON text (key order matters). It is hashed in two parts, never built: the window remembers only
+ * its 64-bit hash, however long it is.
  */
-export function identityText(value: unknown): string | undefined {
-  if (value === undefined || value === null) return undefined;
-  const text = typeof value === 'string' ? `s:${value}` : `j:${JSON.stringify(value)}`;
-  if (text.length <= MAX_STORED_IDENTITY_LENGTH) return text;
-  return `#${createHash('sha256').update(text).digest('base64')}`;
+export function hashIdentity(value: unknown, hasher: Fnv1a64): boolean {
+  if (value === undefined || value === null) return false;
+  hasher.reset();
+  if (typeof value === 'string') hasher.update('s:').update(value);
+  // A function (a JSONata lambda) or a symbol has no JSON text: it reads as "undefined".
+  else hasher.update('j:').update(JSON.stringify(value) ?? 'undefined');
+  return true;
 }
