@@ -1,4 +1,5 @@
 import type { Aggregation, JsonValue, PluginDefinition, QueryFilter, TableAggregation } from '@sluice/sdk';
+import type { KafkaTransportOptions } from '#transports';
 
 /**
  * The validated, resolved configuration the runtime runs on (what `loadConfig` returns).
@@ -88,14 +89,8 @@ export type TransportConfig =
       readonly consumer: KafkaConsumerSettings;
     };
 
-export interface KafkaConsumerSettings {
-  readonly maxBatchRecords: number;
-  readonly maxBatchWaitMs: number;
-  readonly maxInFlight: number;
-  readonly commitIntervalMs: number;
-  readonly sessionTimeoutMs: number;
-  readonly connectionTimeoutMs: number;
-}
+/** The Kafka transport's consumer settings that a config file sets (`transport:`). */
+export type KafkaConsumerSettings = Pick<KafkaTransportOptions, 'maxBatchRecords' | 'maxBatchWaitMs' | 'maxInFlight' | 'commitIntervalMs' | 'sessionTimeoutMs' | 'connectionTimeoutMs'>;
 
 export interface HttpConfig {
   readonly enabled: boolean;
