@@ -26,3 +26,4 @@ export * from './testing/index.js';
 export * from './delivery/contiguous-tracker.js';
 export * from './delivery/backoff.js';
 export * from './delivery/retry.js';
+export * from './delivery/batcher.js';

@@ -1,4 +1,4 @@
-import { backoffDelay, describeError, isRetryable, sleep, type PluginLogger, type Sink, type SluiceRecord } from '@sluice/sdk';
+import { backoffDelay, Batcher, describeError, isRetryable, sleep, type PluginLogger, type Sink, type SluiceRecord } from '@sluice/sdk';
 import { closeInlet, openInlet, type StageInlet } from './topology/stage-link.js';
 import type { PipelineConfig, StageConfig } from '../config/sluice-config.js';
 import type { DeadLetter, DeadLetterQueue } from './dead-letter-queue.js';
@@ -18,7 +18,6 @@ interface Delivery {
 interface Pending {
   readonly record: SluiceRecord;
   readonly delivery: Delivery;
-  readonly bytes: number;
 }
 
 export interface SinkRunnerOptions {
@@ -43,9 +42,7 @@ export interface SinkRunnerOptions {
  */
 export class SinkRunner {
   private readonly stopController = new AbortController();
-  private queue: Pending[] = [];
-  private queuedBytes = 0;
-  private timer: NodeJS.Timeout | null = null;
+  private readonly batcher: Batcher<Pending>;
   private writing: Promise<void> = Promise.resolve();
 
   private readonly plugin: PluginStage<Sink>;
@@ -53,6 +50,9 @@ export class SinkRunner {
 
   constructor(private readonly options: SinkRunnerOptions) {
     this.plugin = new PluginStage(options.sink, options.stage, options.monitor, options.config.restart, options.logger);
+    this.batcher = new Batcher(options.config.batch, (batch) => {
+      this.writing = this.writing.then(() => this.writeBatch(batch));
+    });
   }
 
   /** Starts the sink (bounded, retried until `signal` aborts), then consumes its channel. */
@@ -77,7 +77,7 @@ export class SinkRunner {
       this.subscribed = false;
       await closeInlet(inlet);
     }
-    while (this.queue.length > 0) this.flush();
+    this.batcher.flush();
     await this.writing;
     this.stopController.abort();
     await this.plugin.stop();
@@ -88,28 +88,12 @@ export class SinkRunner {
     if (records.length === 0) return Promise.resolve();
     return new Promise<void>((resolve, reject) => {
       const delivery: Delivery = { remaining: records.length, failed: false, resolve, reject };
-      const { maxRecords, maxBytes, maxWaitMs } = this.options.config.batch;
+      const { maxBytes } = this.options.config.batch;
       this.options.monitor.counters.in += records.length;
       for (const record of records) {
-        const bytes = maxBytes > 0 ? payloadSize(record.value) : 0;
-        this.queue.push({ record, delivery, bytes });
-        this.queuedBytes += bytes;
+        this.batcher.add({ record, delivery }, maxBytes > 0 ? payloadSize(record.value) : 0);
       }
-      while (this.queue.length >= maxRecords || (maxBytes > 0 && this.queuedBytes >= maxBytes)) this.flush();
-      if (this.queue.length > 0) this.timer ??= setTimeout(() => this.flush(), maxWaitMs);
     });
-  }
-
-  private flush(): void {
-    if (this.timer) {
-      clearTimeout(this.timer);
-      this.timer = null;
-    }
-    if (this.queue.length === 0) return;
-    const batch = this.queue.splice(0, this.options.config.batch.maxRecords);
-    this.queuedBytes = this.queue.length === 0 ? 0 : Math.max(0, this.queuedBytes - batch.reduce((n, p) => n + p.bytes, 0));
-    if (this.queue.length > 0) this.timer = setTimeout(() => this.flush(), this.options.config.batch.maxWaitMs);
-    this.writing = this.writing.then(() => this.writeBatch(batch));
   }
 
   private async writeBatch(batch: Pending[]): Promise<void> {

@@ -1,4 +1,4 @@
-import { backoffDelay, ContiguousTracker, describeError, retry, sleep, type PluginLogger, type Source, type SourceRecord, type SluiceRecord, type TrackedPosition } from '@sluice/sdk';
+import { backoffDelay, Batcher, ContiguousTracker, describeError, retry, sleep, type PluginLogger, type Source, type SourceRecord, type SluiceRecord, type TrackedPosition } from '@sluice/sdk';
 import type { StageOutlet } from './topology/stage-link.js';
 import type { PipelineConfig } from '../config/sluice-config.js';
 import { CheckpointStore } from '../delivery/checkpoint-store.js';
@@ -41,9 +41,7 @@ export class SourceRunner {
   private readonly stopController = new AbortController();
   private tracker = new ContiguousTracker();
   private inFlight = 0;
-  private batch: InFlightRecord[] = [];
-  private batchBytes = 0;
-  private batchTimer: NodeJS.Timeout | null = null;
+  private readonly batcher: Batcher<InFlightRecord>;
   private readonly publishes = new Set<Promise<void>>();
   private capacityWaiters: Array<() => void> = [];
   private commitTimer: NodeJS.Timeout | null = null;
@@ -51,7 +49,9 @@ export class SourceRunner {
   private supervision: Promise<void> | null = null;
   private commitInProgress = false;
 
-  constructor(private readonly options: SourceRunnerOptions) {}
+  constructor(private readonly options: SourceRunnerOptions) {
+    this.batcher = new Batcher(options.config.batch, (items) => this.publish(items));
+  }
 
   /** Records read and not yet acknowledged or dead-lettered. */
   get recordsInFlight(): number {
@@ -162,22 +162,15 @@ export class SourceRunner {
       this.deadLetterUnreadable(record, item.failure, tracked, now);
       return;
     }
-    this.batch.push({ record, tracked, readAt: now });
-    const { maxRecords, maxBytes, maxWaitMs } = config.batch;
-    if (maxBytes > 0) this.batchBytes += payloadSize(item.value);
-    if (this.batch.length >= maxRecords || (maxBytes > 0 && this.batchBytes >= maxBytes)) this.flush();
-    else this.batchTimer ??= setTimeout(() => this.flush(), maxWaitMs);
+    this.batcher.add({ record, tracked, readAt: now }, config.batch.maxBytes > 0 ? payloadSize(item.value) : 0);
   }
 
+  /** Hands the open batch on now. */
   private flush(): void {
-    if (this.batchTimer) {
-      clearTimeout(this.batchTimer);
-      this.batchTimer = null;
-    }
-    if (this.batch.length === 0) return;
-    const items = this.batch;
-    this.batch = [];
-    this.batchBytes = 0;
+    this.batcher.flush();
+  }
+
+  private publish(items: InFlightRecord[]): void {
     const records = items.map((item) => item.record);
     const { outlet, monitor, logger, config } = this.options;
     const started = performance.now();
