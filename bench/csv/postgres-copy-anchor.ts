@@ -18,7 +18,7 @@
 // validated. The target table has the sink's column types and a primary key on order_id.
 import { spawn } from 'node:child_process';
 import type { AnchorRun } from './anchor-run.js';
-import type { SalesCsv } from './sales-csv.js';
+import { SALES_COLUMNS, type SalesCsv } from './sales-csv.js';
 
 export const POSTGRES_ANCHOR_DESCRIPTION =
   "psql: one transaction of `\\copy` into a temporary table (text order_date), then `INSERT INTO orders SELECT DISTINCT ON (order_id) … ORDER BY order_id, ctid DESC … ON CONFLICT (order_id) DO UPDATE SET <every column> = excluded.<column>` (the sink's conflict clause), rows whose order_date is no date left out by a regular expression; work_mem 256MB; no other validation";
@@ -48,7 +48,7 @@ export function postgresOrdersTableSql(table: string): string {
   );
 }
 
-const COLUMNS = ['order_id', 'customer_id', 'product_id', 'quantity', 'unit_price', 'order_date', 'channel', 'country', 'coupon'];
+const COLUMNS = SALES_COLUMNS;
 const quoteText = (text: string) => `'${text.replace(/'/g, "''")}'`;
 
 export async function runPostgresCopyAnchor(csv: SalesCsv, url: string, table: string): Promise<AnchorRun> {

@@ -66,7 +66,11 @@ export class CsvStreamEncoder implements StreamEncoder {
   /** Rows as CSV text (RFC 4180 quoting by csv-stringify, rows ending in `\n`). */
   private stringify(rows: string[][]): string {
     const { delimiter, quote } = this.options;
-    // A row of one empty field is quoted: an empty line would read back as no row at all.
-    return rows.map((row) => (row.length === 1 && row[0] === '' ? `${quote}${quote}\n` : stringify([row], { delimiter, quote, record_delimiter: 'unix' }))).join('');
+    const options = { delimiter, quote, record_delimiter: 'unix' } as const;
+    // A row of one empty field is quoted: an empty line would read back as no row at all. Such
+    // rows are rare: only then is each row stringified on its own.
+    const lone = (row: string[]) => row.length === 1 && row[0] === '';
+    if (!rows.some(lone)) return stringify(rows, options);
+    return rows.map((row) => (lone(row) ? `${quote}${quote}\n` : stringify([row], options))).join('');
   }
 }

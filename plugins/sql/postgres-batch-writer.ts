@@ -1,4 +1,5 @@
 import { Readable, type Writable } from 'node:stream';
+import { describeAbortReason } from './abort-reason.js';
 import { pipeline } from 'node:stream/promises';
 import { describeError, RecordError } from '@sluice/sdk';
 import type pg from 'pg';
@@ -68,10 +69,7 @@ export class PostgresBatchWriter {
       await run.statement(() => client.query('COMMIT'));
     } catch (error) {
       discard = await rollback(client);
-      if (run.cancelled) {
-        discard ??= new Error('the write was cancelled');
-        throw cancelledError(what, signal?.reason, error);
-      }
+      if (run.cancelled) throw cancelledError(what, signal?.reason, error);
       throw batchError(error, 'postgres', what);
     } finally {
       await run.end();
@@ -133,7 +131,7 @@ class CancellableRun {
   private cancel(): void {
     this.cancelled = true;
     if (!this.running) return;
-    this.copying?.destroy(new Error(`cancelled: ${describeReason(this.signal?.reason)}`));
+    this.copying?.destroy(new Error(`cancelled: ${describeAbortReason(this.signal?.reason)}`));
     const pid = this.client.processID;
     this.cancelling = (typeof pid === 'number' ? cancelBackend(this.options.url, pid, this.options.connectTimeoutMs, this.options.applicationName) : Promise.resolve(false)).catch(
       () => false,
@@ -172,7 +170,7 @@ function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefined, late
     let settled = false;
     const onAbort = () => {
       settled = true;
-      reject(signal.reason instanceof Error ? signal.reason : new Error(describeReason(signal.reason)));
+      reject(signal.reason instanceof Error ? signal.reason : new Error(describeAbortReason(signal.reason)));
     };
     signal.addEventListener('abort', onAbort, { once: true });
     promise.then(
@@ -190,14 +188,9 @@ function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefined, late
 }
 
 function cancelledError(what: string, reason: unknown, cause?: unknown): RecordError {
-  return new RecordError(`${what} cancelled (${describeReason(reason)}); the transaction was rolled back`, {
+  return new RecordError(`${what} cancelled (${describeAbortReason(reason)}); the transaction was rolled back`, {
     retryable: true,
     ...(cause === undefined ? {} : { cause }),
     details: { driver: 'postgres', cancelled: true },
   });
-}
-
-function describeReason(reason: unknown): string {
-  if (reason instanceof Error) return reason.message || reason.name;
-  return reason === undefined ? 'aborted' : String(reason);
 }

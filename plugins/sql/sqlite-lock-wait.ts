@@ -1,4 +1,5 @@
 import { RetryableError } from '@sluice/sdk';
+import { describeAbortReason } from './abort-reason.js';
 import { driverErrorOf } from './database-error.js';
 
 /**
@@ -91,7 +92,7 @@ export class SqliteLockWait {
           const waitedNow = this.now() - started;
           throw this.lockedError(
             `${what} cancelled after waiting ${Math.round(waitedNow)} ms for SQLite database ${this.database}, ` +
-              `locked by another connection [${code}]: ${describeReason(cancelled.reason)}`,
+              `locked by another connection [${code}]: ${describeAbortReason(cancelled.reason)}`,
             code,
             waitedNow,
             error,
@@ -129,9 +130,4 @@ function pause(ms: number, signals: ReadonlyArray<AbortSignal | undefined>): Pro
 /** The driver's error behind the sink's RecordError, for the cause of a SqliteLockedError. */
 function causeOf(error: unknown): unknown {
   return error instanceof Error && error.cause !== undefined ? error.cause : error;
-}
-
-function describeReason(reason: unknown): string {
-  if (reason instanceof Error) return reason.message || reason.name;
-  return reason === undefined ? 'aborted' : String(reason);
 }

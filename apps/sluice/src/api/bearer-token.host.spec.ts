@@ -13,20 +13,11 @@ import fileSink from '../../../../plugins/file-sink/index.js';
 import { jsonCodec, jsonLinesCodec } from '../../../../plugins/json-codec/index.js';
 import generator from '../../../../plugins/generator/index.js';
 import { createHost, type SluiceHost } from '../host/create-host.js';
+import { waitFor } from '../../../../libs/runtime/src/testing/memory-plugins.js';
 
 const TOKEN = 'host-bearer-token-42';
 const SAME_LENGTH = 'x'.repeat(TOKEN.length);
 const OUTPUT = 'bearer-probe-output.jsonl';
-
-async function eventually<T>(probe: () => T | Promise<T>, accept: (value: T) => boolean, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (accept(value)) return value;
-    if (Date.now() > deadline) throw new Error(`condition not met in ${timeoutMs} ms; last value: ${JSON.stringify(value)}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe('the bearer token in the host', () => {
   let root: string;
@@ -53,7 +44,7 @@ pipelines:
     for (const definition of [generator, fileSink, jsonCodec, jsonLinesCodec]) plugins.register(definition, { kind: 'path', from: import.meta.url });
     const config = await loadConfig(file, { env: {}, catalog: plugins });
     host = await createHost(config, pino({ level: 'silent' }), { processMetrics: false });
-    await eventually(() => host.runtime.ready, (ready) => ready);
+    await waitFor(() => host.runtime.ready, 15_000);
   });
 
   afterAll(async () => {

@@ -1,6 +1,5 @@
-import { declaredCapabilities } from '@sluice/sdk';
 import { resolve } from 'node:path';
-import { describeConfig } from '@sluice/sdk';
+import { declaredCapabilities, describeConfig } from '@sluice/sdk';
 import { PluginCatalog } from '#runtime';
 import { renderPluginsMarkdown, renderPluginsText } from './plugin-docs.js';
 

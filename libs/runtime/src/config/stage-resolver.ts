@@ -3,7 +3,7 @@ import { codecDefinitions, codecSetFor, type StageCodecs } from '../plugins/plug
 import type { PluginRegistry } from '../plugins/plugin-registry.js';
 import { formatPath, parsePath, withoutRedundantIssues, type ConfigFileIssue, type PathSegment } from './config-issues.js';
 import type { StageConfig, StageTimeouts } from './sluice-config.js';
-import { DEFAULT_START_TIMEOUT_MS, DEFAULT_WRITE_TIMEOUT_MS } from './stage-timeouts.js';
+import { DEFAULT_STAGE_TIMEOUTS } from './stage-timeouts.js';
 import type { YamlSource } from './yaml-source.js';
 
 /** What resolving the stages of a config file needs. */
@@ -128,7 +128,7 @@ export function defaultDeadLetter(
 /** A stage's timeouts: what it sets (the file schema checked the numbers), else the defaults. */
 function stageTimeouts(startTimeoutMs: unknown, writeTimeoutMs: unknown): StageTimeouts {
   return {
-    startMs: typeof startTimeoutMs === 'number' ? startTimeoutMs : DEFAULT_START_TIMEOUT_MS,
-    writeMs: typeof writeTimeoutMs === 'number' ? writeTimeoutMs : DEFAULT_WRITE_TIMEOUT_MS,
+    startMs: typeof startTimeoutMs === 'number' ? startTimeoutMs : DEFAULT_STAGE_TIMEOUTS.startMs,
+    writeMs: typeof writeTimeoutMs === 'number' ? writeTimeoutMs : DEFAULT_STAGE_TIMEOUTS.writeMs,
   };
 }

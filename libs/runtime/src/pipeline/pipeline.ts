@@ -14,7 +14,7 @@ import { StageMonitor, type StageSnapshot } from './stage-monitor.js';
 import { TransformRunner } from './transform-runner.js';
 import { PluginStage } from './plugin-stage.js';
 import { planPipeline, type PipelinePlan, type PlannedChannel } from './topology/pipeline-plan.js';
-import { channelOutlet, DirectOutlet, type StageInlet, type StageOutlet } from './topology/stage-link.js';
+import { channelOutlet, directOutlet, type StageInlet, type StageOutlet } from './topology/stage-link.js';
 import { untilStopped } from './until-stopped.js';
 import { pipelineIdentity, type PipelineIdentity } from './pipeline-identity.js';
 import { missingCapabilities } from '../plugins/capability-check.js';
@@ -65,6 +65,7 @@ export class Pipeline {
   private readonly monitors: StageMonitor[] = [];
   private readonly plugins: PluginHealthSource[] = [];
   private readonly recordLatency = new LatencySamples(8192);
+  private readonly contexts = new Map<string, PluginContext>();
   private sourceRunner!: SourceRunner;
   private transformRunners: TransformRunner[] = [];
   private sinkRunner!: SinkRunner;
@@ -96,9 +97,12 @@ export class Pipeline {
     return this.config.name;
   }
 
+  /** The context of a stage's plugin, built once per stage (its runner logs with the same logger). */
   private context(stage: StageConfig): PluginContext {
+    const known = this.contexts.get(stage.name);
+    if (known) return known;
     const logger = this.env.logger.child({ pipeline: this.config.name, stage: stage.name, plugin: stage.plugin }) as unknown as PluginLogger;
-    return {
+    const context: PluginContext = {
       pipeline: this.config.name,
       stage: stage.name,
       logger,
@@ -106,6 +110,8 @@ export class Pipeline {
       dataDir: this.env.dataDir,
       codecs: codecSetFor(stageCodecs(stage, this.config.source), this.env.configDir, logger),
     };
+    this.contexts.set(stage.name, context);
+    return context;
   }
 
   private monitor(stage: StageConfig): StageMonitor {
@@ -163,9 +169,7 @@ export class Pipeline {
     const outlet = (index: number, handler: BatchHandler): StageOutlet => {
       const channel = plan.stages[index].input;
       if (channel !== null) return channelOutlet(env.transport, channel);
-      const direct = new DirectOutlet(plan.stages[index].stage);
-      direct.connect(handler);
-      return direct;
+      return directOutlet(handler);
     };
 
     this.deadLetterMonitor = this.monitor(config.deadLetter);

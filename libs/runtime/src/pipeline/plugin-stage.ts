@@ -20,16 +20,12 @@ export class PluginStage<T extends PluginLifecycle> {
   private running = false;
 
   constructor(
-    readonly instance: T,
+    private readonly instance: T,
     private readonly stage: StageConfig,
     private readonly monitor: StageMonitor,
     private readonly restart: RestartPolicy,
     private readonly logger: PluginLogger,
   ) {}
-
-  get started(): boolean {
-    return this.running;
-  }
 
   /** Resolves once the plugin started; rejects only when `signal` aborted first. */
   async start(signal: AbortSignal): Promise<void> {

@@ -3,7 +3,7 @@ import type { StageOutlet } from './topology/stage-link.js';
 import type { PipelineConfig } from '../config/sluice-config.js';
 import { CheckpointStore } from '../delivery/checkpoint-store.js';
 import type { DeadLetterQueue } from './dead-letter-queue.js';
-import { untilStopped } from './until-stopped.js';
+import { restartBackoff, untilStopped } from './until-stopped.js';
 import { withDeadline } from '../delivery/deadline.js';
 import type { StageMonitor } from './stage-monitor.js';
 import { payloadSize } from './payload-size.js';
@@ -109,7 +109,7 @@ export class SourceRunner {
           if (started) await source.stop?.().catch(() => undefined);
           return;
         }
-        const delay = backoffDelay(attempt, { ...config.restart, multiplier: 2, jitter: 0.2 });
+        const delay = backoffDelay(attempt, restartBackoff(config.restart));
         logger.error({ err: error instanceof Error ? error.message : String(error), attempt, retryInMs: delay }, 'source crashed; restarting from the committed checkpoint');
         monitor.transition('restarting');
         await this.drain();

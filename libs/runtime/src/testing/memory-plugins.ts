@@ -16,7 +16,7 @@ import {
 import pino from 'pino';
 import { routesStage } from '../config/routes.js';
 import type { PipelineConfig, RouteConfig, StageConfig, StageTimeouts } from '../config/sluice-config.js';
-import { DEFAULT_START_TIMEOUT_MS, DEFAULT_WRITE_TIMEOUT_MS } from '../config/stage-timeouts.js';
+import { DEFAULT_STAGE_TIMEOUTS } from '../config/stage-timeouts.js';
 import { RuntimeMetrics } from '../metrics/runtime-metrics.js';
 import type { Pipeline, PipelineEnvironment } from '../pipeline/pipeline.js';
 import type { ChannelTransport } from '#transports';
@@ -198,7 +198,7 @@ export function scriptedTransform(control: ScriptedTransformControl, name = 'scr
 }
 
 function stage(name: string, definition: StageConfig['definition'], path = `pipelines[0].${name}`): StageConfig {
-  return { name, plugin: definition.name, definition, config: new NoConfig(), path, timeouts: { startMs: DEFAULT_START_TIMEOUT_MS, writeMs: DEFAULT_WRITE_TIMEOUT_MS } };
+  return { name, plugin: definition.name, definition, config: new NoConfig(), path, timeouts: DEFAULT_STAGE_TIMEOUTS };
 }
 
 function withTimeouts(stage: StageConfig, timeouts: Partial<StageTimeouts> = {}): StageConfig {

@@ -1,5 +1,4 @@
 
-/** Delay before retry number `attempt` (1 = first retry): exponential, capped, with jitter. */
 /** How waits grow between attempts: `initialBackoffMs` × `multiplier`^(n-1), capped, ± `jitter`. */
 export interface BackoffPolicy {
   readonly initialBackoffMs: number;
@@ -9,6 +8,7 @@ export interface BackoffPolicy {
   readonly jitter: number;
 }
 
+/** Delay before retry number `attempt` (1 = first retry): exponential, capped, with jitter. */
 export function backoffDelay(attempt: number, policy: BackoffPolicy, random: () => number = Math.random): number {
   const base = Math.min(policy.maxBackoffMs, policy.initialBackoffMs * policy.multiplier ** Math.max(0, attempt - 1));
   const spread = base * policy.jitter;

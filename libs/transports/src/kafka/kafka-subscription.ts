@@ -39,7 +39,6 @@ export class KafkaSubscription {
   private commitTimer: NodeJS.Timeout | null = null;
   private committing: Promise<void> = Promise.resolve();
   private consumer: Consumer | null = null;
-  private stopping = false;
   /** Aborted on stop: a batch the stage keeps refusing is left to the group. */
   private readonly stopped = new AbortController();
   private crashed: string | null = null;
@@ -102,7 +101,7 @@ export class KafkaSubscription {
     if (this.queue.length >= this.options.maxBatchRecords) this.flush();
     else this.timer ??= setTimeout(() => this.flush(), this.options.maxBatchWaitMs);
     // Backpressure: holding this handler holds kafkajs's fetch loop for this consumer.
-    while (this.inFlight >= this.options.maxInFlight && !this.stopping) {
+    while (this.inFlight >= this.options.maxInFlight && !this.stopped.signal.aborted) {
       this.flush();
       await Promise.race([new Promise<void>((resolve) => this.capacityWaiters.push(resolve)), new Promise((r) => setTimeout(r, 3000))]);
       await context.getHeartbeat()().catch(() => undefined);
@@ -186,7 +185,6 @@ export class KafkaSubscription {
    * uncommitted and is re-delivered to the group later), commits, and leaves the group.
    */
   async stop(): Promise<void> {
-    this.stopping = true;
     this.stopped.abort();
     this.release(0);
     while (this.queue.length > 0 || this.draining) {

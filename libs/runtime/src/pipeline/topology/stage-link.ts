@@ -16,20 +16,8 @@ export function channelOutlet(transport: ChannelTransport, channel: string): Sta
 }
 
 /** Calls the next stage of a fused chain directly: no serialisation, no dispatch, no channel. */
-export class DirectOutlet implements StageOutlet {
-  private handler: BatchHandler | null = null;
-
-  constructor(private readonly to: string) {}
-
-  /** The next stage's batch handler, set when it is built. */
-  connect(handler: BatchHandler): void {
-    this.handler = handler;
-  }
-
-  publish(records: readonly SluiceRecord[]): Promise<void> {
-    if (!this.handler) return Promise.reject(new Error(`stage ${this.to} is not connected`));
-    return this.handler(records as SluiceRecord[]);
-  }
+export function directOutlet(handler: BatchHandler): StageOutlet {
+  return { publish: (records) => handler(records as SluiceRecord[]) };
 }
 
 /** Where a stage's batches come from: a channel it consumes as a group member, or the stage before it. */
