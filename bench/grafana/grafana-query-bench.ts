@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { createLogger, loadConfig } from '#runtime';
+import { createLogger, FAN_OUT_STAGE, loadConfig } from '#runtime';
 import { createHost, type SluiceHost } from '../../apps/sluice/src/host/create-host.js';
 import { percentiles } from '../kafka/percentile.js';
 import { GRAFANA_ROLLUP_SUM_TARGET, GRAFANA_ROLLUP_TARGETS, GRAFANA_TARGETS, grafanaBenchConfig, ROLLUP_MINUTE_MS, type GrafanaTarget } from './grafana-bench-config.js';
@@ -132,8 +132,8 @@ async function runScenario(scenario: GrafanaScenario, settings: GrafanaBenchSett
     await host.runtime.pipeline('points')!.sourceFinished();
     const loadSeconds = (performance.now() - loadStarted) / 1000;
     const stages = host.runtime.status().pipelines[0]!.stages;
-    // With routes, the `sink` stage acknowledges a record once every route stored its share.
-    const stored = stages.find((s) => s.stage === 'sink')?.counters.acked ?? 0;
+    // With routes, the fan-out (stage `routes`) acknowledges a record once every route stored its share.
+    const stored = stages.find((s) => s.stage === 'sink' || s.stage === FAN_OUT_STAGE)?.counters.acked ?? 0;
     const deadLettered = stages.reduce((n, s) => n + s.counters.deadLettered, 0);
     if (stored !== settings.points || deadLettered !== 0) throw new Error(`the sink stored ${stored} of ${settings.points} points (${deadLettered} dead-lettered)`);
     if (driver === 'postgres') for (const table of tables) await analyze(settings.postgresUrl, table);

@@ -103,6 +103,27 @@ describe('enrich: metadata', () => {
     expect(at).toBeGreaterThanOrEqual(before);
     expect(at).toBeLessThanOrEqual(Date.now());
   });
+  it('keeps an own "__proto__" field as a field, never as the prototype of the copy', () => {
+    const value = JSON.parse('{"id": 1, "__proto__": {"polluted": true}}') as Record<string, unknown>;
+    const enriched = enrichAt({ target: 'top-level', fields: ['line'] }, fileRecord(value)).value as Record<string, unknown>;
+    expect(Object.getPrototypeOf(enriched)).toBe(Object.prototype);
+    expect(Object.hasOwn(enriched, '__proto__')).toBe(true);
+    expect(enriched.polluted).toBeUndefined();
+    expect(enriched._line).toBe(42);
+  });
+
+  it('gives each record the ISO time of its own millisecond, top-level and nested', () => {
+    for (const target of ['top-level', 'nested'] as const) {
+      const times = [NOW, NOW, NOW + 1, NOW];
+      const { config } = prepare(enrich, { target, fields: ['ingested_at'] });
+      const transform = new EnrichTransform(config, { now: () => times.shift()! });
+      const stamps = [1, 2, 3, 4].map((id) => {
+        const value = transform.process(fileRecord({ id })).value as Record<string, unknown> & { _meta?: { ingested_at: string } };
+        return target === 'nested' ? value._meta!.ingested_at : value._ingested_at;
+      });
+      expect(stamps).toEqual(['2024-05-01T12:00:00.000Z', '2024-05-01T12:00:00.000Z', '2024-05-01T12:00:00.001Z', '2024-05-01T12:00:00.000Z']);
+    }
+  });
 });
 
 describe('enrich: targets', () => {

@@ -25,22 +25,41 @@ function numericHeader(text: string | undefined): number | string | undefined {
 }
 
 /**
- * The metadata of one record, in `fields` order, leaving out fields that have no value for it.
- * `now` is the ingestion time (epoch ms).
+ * The ingestion time in the configured format. Records of one batch mostly share a millisecond, so
+ * the last ISO text is kept and reused (one `Date` and one string per millisecond, not per record).
  */
-export function ingestionMetadata(record: SluiceRecord, options: MetadataOptions, now: number): Record<string, unknown> {
+export class IngestionTime {
+  private lastMs = Number.NaN;
+  private lastText = '';
+
+  constructor(private readonly format: TimeFormat) {}
+
+  of(now: number): number | string {
+    if (this.format !== 'iso') return now;
+    if (now !== this.lastMs) {
+      this.lastMs = now;
+      this.lastText = new Date(now).toISOString();
+    }
+    return this.lastText;
+  }
+}
+
+/**
+ * Calls `add(field, value)` for the metadata of one record, in `fields` order, leaving out fields
+ * that have no value for it. `ingestedAt` is the ingestion time, already formatted.
+ */
+export function addIngestionMetadata(record: SluiceRecord, options: MetadataOptions, ingestedAt: number | string, add: (field: MetadataField, value: unknown) => void): void {
   const headers = record.headers;
   const has = (name: string) => Object.prototype.hasOwnProperty.call(headers, name);
   const fromKafka = has(POSITION_HEADERS.topic) || has(POSITION_HEADERS.partition) || has(POSITION_HEADERS.offset);
   const fileHeaders = has(POSITION_HEADERS.file) || has(POSITION_HEADERS.line);
   // Without position headers, a record that did not come from Kafka is placed by its origin.
   const byOrigin = !fileHeaders && !fromKafka;
-  const metadata: Record<string, unknown> = {};
   for (const field of options.fields) {
     let value: unknown;
     switch (field) {
       case 'ingested_at':
-        value = options.timeFormat === 'iso' ? new Date(now).toISOString() : now;
+        value = ingestedAt;
         break;
       case 'source':
         value = options.sourceLabel ?? `${record.origin.pipeline}/${record.origin.source}`;
@@ -61,7 +80,6 @@ export function ingestionMetadata(record: SluiceRecord, options: MetadataOptions
         value = numericHeader(headers[POSITION_HEADERS.offset]);
         break;
     }
-    if (value !== undefined) metadata[field] = value;
+    if (value !== undefined) add(field, value);
   }
-  return metadata;
 }

@@ -95,6 +95,38 @@ describe('column value conversion', () => {
     expect(columnEncoder('timestamp', 'postgres')(ms)).toBe('2024-05-17T10:30:00.250Z');
   });
 
+  it('timestamp reads the common UTC shape quickly, exactly as the general ISO path reads it', () => {
+    // With "+00:00" the same instant goes through the general (regex and Date.parse) path.
+    let seed = 7;
+    const random = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed % n;
+    };
+    const pad = (n: number, width: number) => String(n).padStart(width, '0');
+    const outcome = (text: string) => {
+      try {
+        return toEpochMs(text);
+      } catch (error) {
+        return (error as Error).message.replace(text, '<text>');
+      }
+    };
+    for (const year of ['1900', '2000', '2023', '2024', '2100', '0099', '0100']) {
+      for (const day of ['28', '29', '30']) {
+        const text = `${year}-02-${day}T23:59:59.999`;
+        expect([text, outcome(`${text}Z`)]).toEqual([text, outcome(`${text}+00:00`)]);
+      }
+    }
+    for (let i = 0; i < 5000; i++) {
+      const year = [random(10_000), 1900 + random(200), 2000, 2023, 2024, 1900][random(6)]!;
+      const date = `${pad(year, 4)}-${pad(random(14), 2)}-${pad(random(33), 2)}`;
+      const time = `${pad(random(26), 2)}:${pad(random(62), 2)}:${pad(random(62), 2)}`;
+      const fraction = ['', '.5', '.25', '.250', '.2509', `.${random(1000)}`][random(6)];
+      const text = `${date}${random(2) ? 'T' : ' '}${time}${fraction}`;
+      expect([text, outcome(`${text}Z`)]).toEqual([text, outcome(`${text}+00:00`)]);
+      expect([text, outcome(text)]).toEqual([text, outcome(`${text}+00:00`)]);
+    }
+  });
+
   it('timestamp refuses what is not a real date', () => {
     const ts = columnEncoder('timestamp', 'sqlite');
     rejects(ts, 'yesterday', /expected an ISO-8601 date-time or epoch milliseconds/);

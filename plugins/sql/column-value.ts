@@ -95,6 +95,56 @@ function toBoolean(value: unknown): boolean {
   return fail(value, 'boolean', 'expected true/false, 1/0 or "true"/"false"');
 }
 
+/** The number of `text`'s two to four digits at `at`, or -1 when one is not a digit. */
+function digitsAt(text: string, at: number, count: number): number {
+  let number = 0;
+  for (let i = at; i < at + count; i++) {
+    const digit = text.charCodeAt(i) - 48;
+    if (digit < 0 || digit > 9) return -1;
+    number = number * 10 + digit;
+  }
+  return number;
+}
+
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/**
+ * The common shape `YYYY-MM-DDTHH:MM:SS[.fff…][Z]` (what `toISOString()` and most exports write),
+ * read without a regular expression or a Date: epoch ms, or NaN for anything else (any other
+ * shape, an offset, an impossible field, years before 100), which the general path then reads.
+ */
+function canonicalUtcMs(text: string): number {
+  const length = text.length;
+  if (length < 19 || text.charCodeAt(4) !== 45 || text.charCodeAt(7) !== 45 || text.charCodeAt(13) !== 58 || text.charCodeAt(16) !== 58) return Number.NaN;
+  const separator = text.charCodeAt(10);
+  if (separator !== 84 && separator !== 32) return Number.NaN;
+  const year = digitsAt(text, 0, 4);
+  const month = digitsAt(text, 5, 2);
+  const day = digitsAt(text, 8, 2);
+  const hour = digitsAt(text, 11, 2);
+  const minute = digitsAt(text, 14, 2);
+  const second = digitsAt(text, 17, 2);
+  if (year < 100 || month < 1 || month > 12 || day < 1 || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) return Number.NaN;
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  if (day > (month === 2 && leap ? 29 : DAYS_IN_MONTH[month - 1]!)) return Number.NaN;
+  let at = 19;
+  let millis = 0;
+  if (at < length && text.charCodeAt(at) === 46) {
+    at++;
+    const start = at;
+    while (at < length && text.charCodeAt(at) >= 48 && text.charCodeAt(at) <= 57) {
+      // Digits after the third are cut off, as the general path does.
+      if (at - start < 3) millis = millis * 10 + (text.charCodeAt(at) - 48);
+      at++;
+    }
+    if (at === start) return Number.NaN;
+    for (let place = at - start; place < 3; place++) millis *= 10;
+  }
+  if (at < length && (text.charCodeAt(at) === 90 || text.charCodeAt(at) === 122)) at++;
+  if (at !== length) return Number.NaN;
+  return Date.UTC(year, month - 1, day, hour, minute, second, millis);
+}
+
 /** Epoch milliseconds from epoch ms (number or digits), an ISO-8601 string (UTC without offset) or a Date. */
 export function toEpochMs(value: unknown): number {
   let ms: number;
@@ -105,7 +155,9 @@ export function toEpochMs(value: unknown): number {
     ms = value.getTime();
   } else if (typeof value === 'string') {
     const text = value.trim();
-    if (INTEGER_TEXT.test(text)) ms = Number(text);
+    const canonical = canonicalUtcMs(text);
+    if (canonical === canonical) ms = canonical;
+    else if (INTEGER_TEXT.test(text)) ms = Number(text);
     else {
       const match = ISO_TIMESTAMP.exec(text);
       if (!match) return fail(value, 'timestamp', 'expected an ISO-8601 date-time or epoch milliseconds');

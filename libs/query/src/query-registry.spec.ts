@@ -70,6 +70,14 @@ describe('QueryRegistry', () => {
     expect(stop).toHaveBeenCalledTimes(1);
   });
 
+  it('names the route sinks of a pipeline with routes none of which can be queried', async () => {
+    const routed = { name: 'fan', config: { routes: [{ sink: { plugin: 'file' } }, { sink: { plugin: 'kafka' } }] }, queryable: () => null };
+    const fake = { pipelines: [routed], pipeline: (name: string) => (name === 'fan' ? routed : undefined), stop: jest.fn(async () => undefined) } as unknown as SluiceRuntime;
+    await expect(registry([query({ name: 'fanned', pipeline: 'fan' })], fake).onApplicationBootstrap()).rejects.toThrow(
+      'queries[0] (query "fanned"): the route sinks of pipeline "fan" (plugins "file", "kafka") cannot be queried: none implements the queryable capability',
+    );
+  });
+
   it('reports a sink that fails to list its datasets', async () => {
     const broken: Queryable = { ...queryable(), listDatasets: async () => Promise.reject(new Error('connection refused')) };
     const { runtime: fake } = runtime({ metrics: { plugin: 'sql', queryable: broken } });

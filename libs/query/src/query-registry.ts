@@ -104,8 +104,10 @@ export class QueryRegistry implements OnApplicationBootstrap {
       }
       const queryable = pipeline.queryable();
       if (!queryable) {
+        const { config } = pipeline;
+        const sinks = config.routes ? `the route sinks of pipeline "${query.pipeline}" (plugins ${config.routes.map((route) => `"${route.sink.plugin}"`).join(', ')}) cannot be queried: none implements` : `the sink of pipeline "${query.pipeline}" (plugin "${config.sink.plugin}") cannot be queried: it does not implement`;
         problems.push(
-          `${where}: the sink of pipeline "${query.pipeline}" (plugin "${pipeline.config.sink.plugin}") cannot be queried: it does not implement the queryable capability ` +
+          `${where}: ${sinks} the queryable capability ` +
             '(listDatasets, queryTimeSeries, queryTable). Point the query at a pipeline whose sink supports queries, such as sql.',
         );
         continue;

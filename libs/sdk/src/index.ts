@@ -27,3 +27,4 @@ export * from './delivery/contiguous-tracker.js';
 export * from './delivery/backoff.js';
 export * from './delivery/retry.js';
 export * from './delivery/batcher.js';
+export * from './delivery/in-flight-limit.js';

@@ -24,7 +24,11 @@ async function plans(file: string, transport?: string): Promise<PipelinePlan[]> 
   return (JSON.parse(stdout) as { pipelines: PipelinePlan[] }).pipelines;
 }
 
-const shape = (p: PipelinePlan) => ({ pipeline: p.pipeline, stages: p.stages.map((s) => (s.input ? `[${s.input}] ${s.stage}` : s.stage)), channels: p.channels.map((c) => c.reason) });
+const shape = (p: PipelinePlan) => ({
+  pipeline: p.pipeline,
+  stages: p.stages.filter((s) => s.route === undefined).map((s) => (s.input ? `[${s.input}] ${s.stage}` : s.stage)),
+  channels: p.channels.map((c) => c.reason),
+});
 
 describe('sluice plan', () => {
   it('runs each pipeline of the default config as one fused chain on the embedded transport', async () => {
@@ -47,8 +51,27 @@ describe('sluice plan', () => {
     const [ingest, processing] = await plans('config/pipelines/pokemon-stream.yaml', 'kafka');
     expect(shape(ingest)).toEqual({ pipeline: ingest.pipeline, stages: ['source', `[${ingest.pipeline}.stage-1] transforms[0]`, 'sink'], channels: ['scale-out'] });
     expect(processing.channels.map((c) => c.reason)).toEqual(['scale-out', 'fan-out']);
-    expect(processing.stages.at(-1)).toMatchObject({ stage: 'sink', plugin: 'routes', input: `${processing.pipeline}.stage-${processing.stages.length - 1}` });
+    expect(shape(processing).stages.at(-1)).toBe(`[${processing.pipeline}.stage-3] routes`);
+    expect(processing.stages.find((s) => s.stage === 'routes')).toEqual({ stage: 'routes', plugin: 'fan-out', kind: 'fan-out', input: `${processing.pipeline}.stage-3` });
     expect(processing.stages.filter((s) => s.kind === 'transform' && s.stage !== 'transforms[0]').every((s) => s.input === null)).toBe(true);
+    // The routes' stages, in-line after the fan-out, each with its route.
+    expect(processing.stages.filter((s) => s.route !== undefined).map((s) => [s.route, s.stage, s.plugin, s.input])).toEqual([
+      ['raw', 'routes.raw.transforms[0]', 'map', null],
+      ['raw', 'routes.raw.sink', 'cassandra', null],
+      ['stats', 'routes.stats.transforms[0]', 'aggregate', null],
+      ['stats', 'routes.stats.sink', 'cassandra', null],
+      ['by-type', 'routes.by-type.transforms[0]', 'map', null],
+      ['by-type', 'routes.by-type.sink', 'cassandra', null],
+    ]);
+  });
+
+  it('prints each route of a fan-out on a line of its own', async () => {
+    const { code, stdout } = await plan('config/pipelines/pokemon-stream.yaml', { transport: 'kafka' });
+    expect(code).toBe(0);
+    expect(stdout).toContain('transforms[1] (map) => [pokemon-process.stage-3 (fan-out)] => routes (fan-out)\n');
+    expect(stdout).toContain('      route raw: routes.raw.transforms[0] (map) -> routes.raw.sink (cassandra)\n');
+    expect(stdout).toContain('      route stats: routes.stats.transforms[0] (aggregate) -> routes.stats.sink (cassandra)\n');
+    expect(stdout).toContain('      route by-type: routes.by-type.transforms[0] (map) -> routes.by-type.sink (cassandra)\n');
   });
 
   it('prints the plan in words', async () => {

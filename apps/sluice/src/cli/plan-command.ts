@@ -1,22 +1,31 @@
 import { resolve } from 'node:path';
-import { loadConfig, planPipeline, type PipelinePlan } from '#runtime';
+import { loadConfig, planPipeline, type PipelinePlan, type PlannedStage } from '#runtime';
 import { reportConfigError } from './report-config-error.js';
+
+const label = (stage: PlannedStage) => `${stage.stage} (${stage.plugin})`;
 
 /**
  * A plan in words: each run of fused stages on one line, channels between them, e.g.
- * `  orders: generator => [stage-1, scale-out] => validate -> map -> sql`.
+ * `  orders: generator => [stage-1, scale-out] => validate -> map -> sql`; a pipeline with routes
+ * ends in its fan-out, and each route follows on a line of its own (its stages run in-line).
  */
 export function describePlan(plan: PipelinePlan): string {
   const parts: string[] = [];
+  const routes = new Map<string, PlannedStage[]>();
   for (const stage of plan.stages) {
+    if (stage.route !== undefined) {
+      routes.set(stage.route, [...(routes.get(stage.route) ?? []), stage]);
+      continue;
+    }
     if (stage.input !== null) {
       const channel = plan.channels.find((c) => c.name === stage.input)!;
       parts.push(`=> [${channel.name} (${channel.reason})] =>`);
     } else if (parts.length > 0) parts.push('->');
-    parts.push(`${stage.stage} (${stage.plugin})`);
+    parts.push(label(stage));
   }
   const fused = plan.channels.length === 0 ? 'one fused chain, no channel' : `${plan.channels.length} channel(s), ${plan.channels.length + 1} fused segment(s)`;
-  return `  ${plan.pipeline}: ${fused}\n    ${parts.join(' ')}`;
+  const routeLines = [...routes].map(([route, stages]) => `\n      route ${route}: ${stages.map(label).join(' -> ')}`);
+  return `  ${plan.pipeline}: ${fused}\n    ${parts.join(' ')}${routeLines.join('')}`;
 }
 
 /**

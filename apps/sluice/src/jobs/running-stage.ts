@@ -13,7 +13,7 @@ export function runningPipeline(runtime: SluiceRuntime, name: string): Pipeline 
 /** ` (plugin "sql")`: the plugin of a stage (`source`, `transforms[0]`, `sink`, `deadLetter`, `routes.<name>.…`) for messages; '' for an unknown stage. */
 export function pluginOf(pipeline: Pipeline, stage: string): string {
   const { config } = pipeline;
-  const routeStages = (config.routes ?? []).flatMap((route) => [...route.transforms, route.sink]);
-  const plugin = [config.source, ...config.transforms, config.sink, config.deadLetter, ...routeStages].find((s) => s.name === stage)?.plugin;
+  const ends = config.routes ? config.routes.flatMap((route) => [...route.transforms, route.sink]) : [config.sink];
+  const plugin = [config.source, ...config.transforms, ...ends, config.deadLetter].find((s) => s.name === stage)?.plugin;
   return plugin === undefined ? '' : ` (plugin "${plugin}")`;
 }

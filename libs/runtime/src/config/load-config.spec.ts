@@ -110,7 +110,7 @@ describe('loadConfig: valid files', () => {
       ['transforms[1]', 'rename', 'pipelines[0].transforms[1]', renameTransform],
     ]);
     expect(vehicles!.transforms[0]!.config).toEqual({ expression: '(speed >= 0)', onInvalid: 'dead-letter' });
-    const sink = vehicles!.sink.config as SqlConfig;
+    const sink = vehicles!.sink!.config as SqlConfig;
     expect(sink).toBeInstanceOf(SqlConfig);
     expect(sink.password).toBe('pw');
     expect(sink.pool).toEqual({ size: 8, encryptionKey: 'pool-secret' });
@@ -145,7 +145,7 @@ describe('loadConfig: valid files', () => {
       '    source: { plugin: generator }',
       '    sink: *sink',
     ]);
-    expect(config.pipelines[0]!.sink.config).toMatchObject({ path: 'shared.jsonl' });
+    expect(config.pipelines[0]!.sink!.config).toMatchObject({ path: 'shared.jsonl' });
   });
 
   it('supports YAML anchors and merge keys', async () => {
@@ -160,7 +160,7 @@ describe('loadConfig: valid files', () => {
       '    sink: *sink',
       '    batch: { <<: *batch, maxWaitMs: 5 }',
     ]);
-    expect(merged.pipelines[1]!.sink.config).toMatchObject({ path: 'shared.jsonl' });
+    expect(merged.pipelines[1]!.sink!.config).toMatchObject({ path: 'shared.jsonl' });
     expect(merged.pipelines[1]!.batch).toEqual({ maxRecords: 7, maxBytes: 1_048_576, maxWaitMs: 5 });
   });
 
@@ -200,7 +200,7 @@ describe('loadConfig: environment', () => {
     expect(config.http).toEqual({ enabled: false, host: '0.0.0.0', port: 3000 });
     expect(config.pipelines[0]!.name).toBe('demo');
     expect(config.pipelines[0]!.source.config).toMatchObject({ rate: 5 });
-    expect(config.pipelines[0]!.sink.config).toMatchObject({ url: 'postgres://localhost:5432/db', table: '0042', password: '${literal} and $$ and $x' });
+    expect(config.pipelines[0]!.sink!.config).toMatchObject({ url: 'postgres://localhost:5432/db', table: '0042', password: '${literal} and $$ and $x' });
   });
 
   it('keeps a quoted reference a string (so "${RATE}" is refused where a number is expected)', async () => {
@@ -753,7 +753,7 @@ describe('loadConfig: plugins named by the file', () => {
         ].join('\n'),
       );
       const config = await loadConfig(file, { env: {}, builtinDir: join(PLUGIN_FIXTURES, 'builtins') });
-      expect(config.pipelines[0]!.sink.config).toMatchObject({ bucket: 'b', capacity: 100 });
+      expect(config.pipelines[0]!.sink!.config).toMatchObject({ bucket: 'b', capacity: 100 });
       expect(config.pipelines[0]!.source.definition.name).toBe('alpha');
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -838,7 +838,7 @@ describe('loadConfig against the real built-in plugins', () => {
     writeFileSync(file, JSON.stringify(pipeline, null, 2));
     const config = await loadConfig(file, { env: {} });
     expect(config.pipelines[0]!.source.definition).toBe(source.definition);
-    expect(config.pipelines[0]!.sink.definition).toBe(sink.definition);
+    expect(config.pipelines[0]!.sink!.definition).toBe(sink.definition);
     expect(resolve(config.dataDir)).toBe(join(dir, '..', 'data'));
   });
 });

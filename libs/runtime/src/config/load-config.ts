@@ -10,8 +10,8 @@ import { readEnvOverrides, type EnvOverrides } from './env-overrides.js';
 import { interpolateDocument, type Environment } from './interpolation.js';
 import { checkJobs, resolveJobs } from './jobs.js';
 import { checkQueries, resolveGrafana, resolveQueries } from './named-queries.js';
-import { checkRoutes, resolveRoutes, routesStage } from './routes.js';
-import type { PipelineConfig, RouteConfig, SluiceConfig, StageConfig, TransportConfig } from './sluice-config.js';
+import { checkRoutes, resolveRoutes } from './routes.js';
+import type { PipelineConfig, SluiceConfig, StageConfig, TransportConfig } from './sluice-config.js';
 import { DEFAULT_DEAD_LETTER_PLUGIN, defaultDeadLetter, resolveStage, type StageResolution } from './stage-resolver.js';
 import { YamlSource } from './yaml-source.js';
 
@@ -145,19 +145,19 @@ function resolvePipeline(
   const transforms = rawTransforms.map((raw, i) => stage('transform', `transforms[${i}]`, ['transforms', i], raw));
   const hasRoutes = Array.isArray(rawPipeline.routes);
   const routes = hasRoutes ? resolveRoutes(resolution, path, rawPipeline.routes as unknown[]) : undefined;
-  const sink = hasRoutes ? routes && routesStage(routes, pipeline.unrouted, path) : stage('sink', 'sink', ['sink'], rawPipeline.sink);
+  const sink = hasRoutes ? undefined : stage('sink', 'sink', ['sink'], rawPipeline.sink);
   const name = typeof rawPipeline.name === 'string' ? rawPipeline.name : `pipeline-${index}`;
   const deadLetter =
     rawPipeline.deadLetter === undefined
       ? defaultDeadLetter(resolution, path, deadLetterDefault(transport, name, dataDir, resolution.registry.get('sink', 'kafka') !== undefined))
       : stage('sink', 'deadLetter', ['deadLetter'], rawPipeline.deadLetter);
-  if (!source || !sink || !deadLetter || transforms.some((t) => !t)) return undefined;
+  const end = routes ? { routes, unrouted: pipeline.unrouted } : sink && { sink };
+  if (!source || !end || !deadLetter || transforms.some((t) => !t)) return undefined;
   return {
     name: pipeline.name,
     source,
     transforms: transforms as StageConfig[],
-    sink,
-    ...(routes ? { routes: routes as RouteConfig[], unrouted: pipeline.unrouted } : {}),
+    ...end,
     deadLetter,
     batch: { ...pipeline.batch },
     retry: { ...pipeline.retry },

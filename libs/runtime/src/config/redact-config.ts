@@ -1,6 +1,5 @@
 import { secretFieldNames } from '@sluice/sdk';
-import { RoutesSinkConfig } from '../pipeline/routing/routes-sink.js';
-import type { SluiceConfig, StageConfig } from './sluice-config.js';
+import type { PipelineConfig, RouteConfig, SluiceConfig, StageConfig } from './sluice-config.js';
 
 /** What replaces a secret value in a redacted view. */
 export const REDACTED = '<redacted>';
@@ -55,21 +54,27 @@ function stageView(stage: StageConfig): StageView {
     kind: stage.definition.kind,
     version: stage.definition.version,
     path: stage.path,
-    config: stage.config instanceof RoutesSinkConfig ? routesView(stage.config) : redactValue(stage.config),
+    config: redactValue(stage.config),
   };
 }
 
-/** The routes sink's config: each route with its condition and the views of its stages. */
-function routesView(config: RoutesSinkConfig): JsonView {
-  return {
-    unrouted: config.unrouted,
-    routes: config.routes.map((route) => ({
-      name: route.name,
-      when: route.when ?? null,
-      transforms: route.transforms.map((stage) => ({ ...stageView(stage) })),
-      sink: { ...stageView(route.sink) },
-    })),
-  };
+/** A route for display: its condition (null: every record) and the views of its stages. */
+export interface RouteView {
+  readonly name: string;
+  readonly when: string | null;
+  readonly transforms: readonly StageView[];
+  readonly sink: StageView;
+}
+
+function routeView(route: RouteConfig): RouteView {
+  return { name: route.name, when: route.when ?? null, transforms: route.transforms.map(stageView), sink: stageView(route.sink) };
+}
+
+/** How a pipeline ends: its sink, or its routes and what becomes of the records none takes. */
+type PipelineEndView = { readonly sink: StageView; readonly routes?: undefined; readonly unrouted?: undefined } | { readonly sink?: undefined; readonly routes: readonly RouteView[]; readonly unrouted: string };
+
+function pipelineEndView(pipeline: PipelineConfig): PipelineEndView {
+  return pipeline.routes ? { routes: pipeline.routes.map(routeView), unrouted: pipeline.unrouted } : { sink: stageView(pipeline.sink) };
 }
 
 /** The JSON-safe, redacted view of a config: what `/api/pipelines` and logs show. */
@@ -81,17 +86,18 @@ export interface RedactedConfig {
   readonly http: { readonly enabled: boolean; readonly host: string; readonly port: number; readonly token?: string };
   readonly log: JsonView;
   readonly plugins: readonly string[];
-  readonly pipelines: ReadonlyArray<{
-    readonly name: string;
-    readonly source: StageView;
-    readonly transforms: readonly StageView[];
-    readonly sink: StageView;
-    readonly deadLetter: StageView;
-    readonly batch: JsonView;
-    readonly retry: JsonView;
-    readonly restart: JsonView;
-    readonly maxInFlight: number;
-  }>;
+  readonly pipelines: ReadonlyArray<
+    {
+      readonly name: string;
+      readonly source: StageView;
+      readonly transforms: readonly StageView[];
+      readonly deadLetter: StageView;
+      readonly batch: JsonView;
+      readonly retry: JsonView;
+      readonly restart: JsonView;
+      readonly maxInFlight: number;
+    } & PipelineEndView
+  >;
 }
 
 /**
@@ -112,7 +118,7 @@ export function redactConfig(config: SluiceConfig): RedactedConfig {
       name: pipeline.name,
       source: stageView(pipeline.source),
       transforms: pipeline.transforms.map(stageView),
-      sink: stageView(pipeline.sink),
+      ...pipelineEndView(pipeline),
       deadLetter: stageView(pipeline.deadLetter),
       batch: redactValue(pipeline.batch),
       retry: redactValue(pipeline.retry),

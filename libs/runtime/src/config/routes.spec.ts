@@ -3,11 +3,9 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileSink, renameTransform, sqlSink, SqlConfig, testCatalog, validateTransform } from '../../../../test/fixtures/config/test-plugins.js';
-import { ROUTES_SINK_PLUGIN, routesSinkDefinition, RoutesSinkConfig } from '../pipeline/routing/routes-sink.js';
 import { ConfigValidationError } from './config-issues.js';
 import { loadConfig } from './load-config.js';
 import { REDACTED, redactConfig } from './redact-config.js';
-import { routesStage } from './routes.js';
 
 const tempDirs: string[] = [];
 afterAll(() => {
@@ -82,19 +80,16 @@ describe('routes: valid configs', () => {
     expect(archive).not.toHaveProperty('when');
   });
 
-  it('makes the sink stage the runtime routes sink, configured with the routes', async () => {
+  it('keeps the routes as data: the pipeline has no sink stage', async () => {
     const config = await load(TWO_ROUTES, { DB_PASSWORD: 'pw' });
-    const { sink, routes } = config.pipelines[0]!;
-    expect(sink).toMatchObject({ name: 'sink', plugin: ROUTES_SINK_PLUGIN, path: 'pipelines[0].routes' });
-    expect(sink.definition).toBe(routesSinkDefinition);
-    expect(sink.config).toBeInstanceOf(RoutesSinkConfig);
-    expect(sink.config).toEqual(Object.assign(new RoutesSinkConfig(), { routes, unrouted: 'deadLetter' }));
+    const [pipeline] = config.pipelines;
+    expect(pipeline).not.toHaveProperty('sink');
+    expect(pipeline!.routes!.map((route) => route.name)).toEqual(['fast', 'archive']);
   });
 
   it('reads unrouted: drop', async () => {
     const config = await load([...HEAD, '    unrouted: drop', '    routes:', '      - name: all', '        sink: { plugin: file, config: { path: x } }']);
     expect(config.pipelines[0]!.unrouted).toBe('drop');
-    expect((config.pipelines[0]!.sink.config as RoutesSinkConfig).unrouted).toBe('drop');
   });
 
   it('treats an empty transforms list of a route as none', async () => {
@@ -106,16 +101,9 @@ describe('routes: valid configs', () => {
     const config = await load([...HEAD, '    sink: { plugin: file, config: { path: x } }']);
     expect(config.pipelines[0]).not.toHaveProperty('routes');
     expect(config.pipelines[0]).not.toHaveProperty('unrouted');
-    expect(config.pipelines[0]!.sink.plugin).toBe('file');
+    expect(config.pipelines[0]!.sink!.plugin).toBe('file');
   });
 
-  it('routesStage builds the same sink stage from resolved routes', async () => {
-    const config = await load(TWO_ROUTES, { DB_PASSWORD: 'pw' });
-    const { routes, sink } = config.pipelines[0]!;
-    const built = routesStage(routes!, 'deadLetter', ['pipelines', 0]);
-    expect(built).toEqual(sink);
-    expect(routesStage(routes!, 'drop', ['pipelines', 3]).path).toBe('pipelines[3].routes');
-  });
 });
 
 describe('routes: broken configs', () => {
@@ -267,34 +255,32 @@ describe('routes: redactConfig', () => {
     const json = JSON.stringify(view);
     expect(json).not.toContain('pw-secret-42');
     expect(JSON.parse(json)).toEqual(view);
-    const sink = view.pipelines[0]!.sink;
-    expect(sink).toMatchObject({ name: 'sink', plugin: ROUTES_SINK_PLUGIN, kind: 'sink', path: 'pipelines[0].routes' });
-    expect(sink.config).toEqual({
-      unrouted: 'deadLetter',
-      routes: [
-        {
-          name: 'fast',
-          when: 'speed > 100',
-          transforms: [
-            { name: 'routes.fast.transforms[0]', plugin: 'validate', kind: 'transform', version: '1.0.0', path: 'pipelines[0].routes[0].transforms[0]', config: { expression: '(speed >= 0)', onInvalid: 'dead-letter' } },
-            { name: 'routes.fast.transforms[1]', plugin: 'rename', kind: 'transform', version: '1.0.0', path: 'pipelines[0].routes[0].transforms[1]', config: { from: 'speed', to: 'kmh' } },
-          ],
-          sink: {
-            name: 'routes.fast.sink',
-            plugin: 'sql',
-            kind: 'sink',
-            version: '3.1.0',
-            path: 'pipelines[0].routes[0].sink',
-            config: { url: 'postgres://db/x', table: 'fast', password: REDACTED, pool: { size: 4 } },
-          },
+    const [pipeline] = view.pipelines;
+    expect(pipeline).not.toHaveProperty('sink');
+    expect(pipeline!.unrouted).toBe('deadLetter');
+    expect(pipeline!.routes).toEqual([
+      {
+        name: 'fast',
+        when: 'speed > 100',
+        transforms: [
+          { name: 'routes.fast.transforms[0]', plugin: 'validate', kind: 'transform', version: '1.0.0', path: 'pipelines[0].routes[0].transforms[0]', config: { expression: '(speed >= 0)', onInvalid: 'dead-letter' } },
+          { name: 'routes.fast.transforms[1]', plugin: 'rename', kind: 'transform', version: '1.0.0', path: 'pipelines[0].routes[0].transforms[1]', config: { from: 'speed', to: 'kmh' } },
+        ],
+        sink: {
+          name: 'routes.fast.sink',
+          plugin: 'sql',
+          kind: 'sink',
+          version: '3.1.0',
+          path: 'pipelines[0].routes[0].sink',
+          config: { url: 'postgres://db/x', table: 'fast', password: REDACTED, pool: { size: 4 } },
         },
-        {
-          name: 'archive',
-          when: null,
-          transforms: [],
-          sink: { name: 'routes.archive.sink', plugin: 'file', kind: 'sink', version: '1.0.0', path: 'pipelines[0].routes[1].sink', config: { path: 'all.jsonl', format: 'jsonl' } },
-        },
-      ],
-    });
+      },
+      {
+        name: 'archive',
+        when: null,
+        transforms: [],
+        sink: { name: 'routes.archive.sink', plugin: 'file', kind: 'sink', version: '1.0.0', path: 'pipelines[0].routes[1].sink', config: { path: 'all.jsonl', format: 'jsonl' } },
+      },
+    ]);
   });
 });

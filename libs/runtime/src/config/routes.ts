@@ -1,5 +1,4 @@
 import { ExpressionSyntaxError, JsonataExpression, RECORD_VARIABLES } from '@sluice/sdk';
-import { ROUTES_SINK_PLUGIN, routesSinkDefinition, RoutesSinkConfig } from '../pipeline/routing/routes-sink.js';
 import { formatPath, type ConfigFileIssue, type PathSegment } from './config-issues.js';
 import type { RouteConfig, StageConfig } from './sluice-config.js';
 import { resolveStage, type StageResolution } from './stage-resolver.js';
@@ -80,15 +79,4 @@ export function resolveRoutes(resolution: StageResolution, pipelinePath: readonl
     });
   });
   return complete && routes.length > 0 ? routes : undefined;
-}
-
-/** The `sink` stage of a pipeline with routes: the runtime's routes sink, configured with them. */
-export function routesStage(routes: readonly RouteConfig[], unrouted: 'deadLetter' | 'drop', pipelinePath: readonly PathSegment[]): StageConfig {
-  const config = Object.assign(new RoutesSinkConfig(), { routes: [...routes], unrouted });
-  // The routes write (and start) their sinks together: bounded by the most patient of them.
-  const timeouts = {
-    startMs: Math.max(...routes.map((route) => route.sink.timeouts.startMs)),
-    writeMs: Math.max(...routes.map((route) => route.sink.timeouts.writeMs)),
-  };
-  return { name: 'sink', plugin: ROUTES_SINK_PLUGIN, definition: routesSinkDefinition, config, path: formatPath([...pipelinePath, 'routes']), timeouts };
 }

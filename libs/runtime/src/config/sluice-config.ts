@@ -164,19 +164,14 @@ export interface RouteConfig {
   readonly path: string;
 }
 
-export interface PipelineConfig {
+/** With routes: what happens to a record no route takes (dead-lettered, or dropped and counted). */
+export type UnroutedPolicy = 'deadLetter' | 'drop';
+
+/** What every pipeline has, whichever way it ends (one sink, or routes). */
+interface PipelineBase {
   readonly name: string;
   readonly source: StageConfig;
   readonly transforms: readonly StageConfig[];
-  /**
-   * The sink stage. With `routes`, the runtime's `routes` sink, which hands each record to the
-   * routes that take it (see {@link PipelineConfig.routes}).
-   */
-  readonly sink: StageConfig;
-  /** Fan-out: the routes of the `routes` sink, when the pipeline has several sinks. */
-  readonly routes?: readonly RouteConfig[];
-  /** With routes: what happens to records no route takes. */
-  readonly unrouted?: 'deadLetter' | 'drop';
   /** Where records that fail for good go. Default: the `file` sink, `<dataDir>/dlq/<pipeline>.jsonl`. */
   readonly deadLetter: StageConfig;
   readonly batch: BatchPolicy;
@@ -187,6 +182,26 @@ export interface PipelineConfig {
   /** Overrides for this pipeline's channels (Kafka topics). */
   readonly channels?: { readonly partitions?: number; readonly retentionMs?: number };
 }
+
+/** A pipeline that ends in one sink. */
+export interface SinkPipelineConfig extends PipelineBase {
+  readonly sink: StageConfig;
+  readonly routes?: undefined;
+  readonly unrouted?: undefined;
+}
+
+/**
+ * A pipeline that ends in a fan-out (`routes:`): each record goes to every route whose condition
+ * holds, through the route's own transforms to its own sink.
+ */
+export interface RoutedPipelineConfig extends PipelineBase {
+  readonly sink?: undefined;
+  readonly routes: readonly RouteConfig[];
+  readonly unrouted: UnroutedPolicy;
+}
+
+/** One pipeline: `routes` tells the two kinds apart (set: a fan-out; unset: one `sink`). */
+export type PipelineConfig = SinkPipelineConfig | RoutedPipelineConfig;
 
 /** When a job runs: at the fire times of a cron expression, or every `intervalMs`. */
 export type JobSchedule =

@@ -167,6 +167,6 @@ describe('loadConfig: ${VAR} inside a YAML flow mapping or list', () => {
     const file = join(root, 'sluice.yaml');
     writeFileSync(file, [...PIPELINE.slice(0, 3), '    sink: { plugin: file, config: { path: "${OUT}" } }'].join('\n') + '\n');
     const config = await loadConfig(file, { env: { OUT: 'x.jsonl' }, catalog: testCatalog() });
-    expect(config.pipelines[0]!.sink.config).toMatchObject({ path: 'x.jsonl' });
+    expect(config.pipelines[0]!.sink!.config).toMatchObject({ path: 'x.jsonl' });
   });
 });

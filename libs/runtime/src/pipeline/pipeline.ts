@@ -1,13 +1,12 @@
 import { describeError, isQueryable, retry, type HealthReport, type PluginContext, type PluginLogger, type Queryable, type Sink, type Source, type Transform } from '@sluice/sdk';
 import type { BatchHandler, ChannelTransport } from '#transports';
 import type { Logger } from 'pino';
-import type { PipelineConfig, StageConfig } from '../config/sluice-config.js';
+import type { PipelineConfig, RoutedPipelineConfig, StageConfig } from '../config/sluice-config.js';
 import { CheckpointStore } from '../delivery/checkpoint-store.js';
 import { codecSetFor, stageCodecs } from '../plugins/plugin-codecs.js';
 import { LatencySamples } from '../metrics/latency-samples.js';
 import type { RuntimeMetrics } from '../metrics/runtime-metrics.js';
 import { DeadLetterQueue } from './dead-letter-queue.js';
-import { RoutedSink } from './routing/routed-sink.js';
 import { SinkRunner } from './sink-runner.js';
 import { SourceRunner } from './source-runner.js';
 import { StageMonitor, type StageSnapshot } from './stage-monitor.js';
@@ -15,6 +14,11 @@ import { TransformRunner } from './transform-runner.js';
 import { PluginStage } from './plugin-stage.js';
 import { planPipeline, type PipelinePlan, type PlannedChannel } from './topology/pipeline-plan.js';
 import { channelOutlet, directOutlet, type StageInlet, type StageOutlet } from './topology/stage-link.js';
+import { chainTransforms, type StageRunnerFactory } from './topology/stage-chain.js';
+import { FanOutMonitor, FAN_OUT_PLUGIN, FAN_OUT_STAGE } from './fan-out/fan-out-monitor.js';
+import { FanOutNode } from './fan-out/fan-out-node.js';
+import { RouteChain } from './fan-out/route-chain.js';
+import { RoutedQueryable } from './fan-out/routed-queryable.js';
 import { untilStopped } from './until-stopped.js';
 import { pipelineIdentity, type PipelineIdentity } from './pipeline-identity.js';
 import { missingCapabilities } from '../plugins/capability-check.js';
@@ -55,11 +59,16 @@ interface PluginHealthSource {
   readonly instance: Source | Transform | Sink;
 }
 
+/** The last stage of the main chain: the sink's runner, or the fan-out to the routes. */
+type LastStage = Pick<SinkRunner, 'start' | 'stop' | 'handle' | 'startFailed'>;
+
 /**
  * One running pipeline: source → transforms → sink, each stage consuming the channel its upstream
- * publishes to (`<pipeline>.stage-<n>`), plus the dead-letter destination. Starts downstream first
- * so that nothing is published before its consumer is ready; stops upstream first so that the
- * records in flight drain into the sink before it closes.
+ * publishes to (`<pipeline>.stage-<n>`), plus the dead-letter destination. With routes the main
+ * chain ends in a fan-out instead of the sink, and each route is a chain of its own (its
+ * transforms, its sink) run in-line after it. Starts downstream first so that nothing is published
+ * before its consumer is ready; stops upstream first so that the records in flight drain into the
+ * sinks before they close.
  */
 export class Pipeline {
   private readonly monitors: StageMonitor[] = [];
@@ -68,11 +77,13 @@ export class Pipeline {
   private readonly contexts = new Map<string, PluginContext>();
   private sourceRunner!: SourceRunner;
   private transformRunners: TransformRunner[] = [];
-  private sinkRunner!: SinkRunner;
+  private lastStage!: LastStage;
   private deadLetterStage!: PluginStage<Sink>;
   private deadLetterMonitor!: StageMonitor;
+  private deadLetters!: DeadLetterQueue;
   private checkpoints!: CheckpointStore;
-  private sinkInstance!: Sink;
+  /** What queries read: the sink, or the route sinks; null when none of them can be queried. */
+  private queryableSinks: Queryable | null = null;
   /** Aborted on stop: starts still retrying give up. */
   private readonly lifecycle = new AbortController();
   private starting: Promise<void> | null = null;
@@ -115,7 +126,11 @@ export class Pipeline {
   }
 
   private monitor(stage: StageConfig): StageMonitor {
-    const monitor = new StageMonitor(this.config.name, stage.name, stage.plugin, stage.definition.kind);
+    return this.watch(new StageMonitor(this.config.name, stage.name, stage.plugin, stage.definition.kind));
+  }
+
+  /** Counts `monitor` among the pipeline's stages: its state, status and metrics. */
+  private watch<M extends StageMonitor>(monitor: M): M {
     this.monitors.push(monitor);
     this.env.metrics.watch(monitor);
     return monitor;
@@ -146,9 +161,9 @@ export class Pipeline {
       async () => {
         for (const channel of this.plan.channels) await env.transport.ensureChannel({ name: channel.name, ...config.channels });
       },
-      untilStopped(config.restart, signal, (error, attempt) => this.sinkRunner.startFailed(error, attempt, 'creating the channels failed; retrying')),
+      untilStopped(config.restart, signal, (error, attempt) => this.lastStage.startFailed(error, attempt, 'creating the channels failed; retrying')),
     );
-    await this.sinkRunner.start(signal);
+    await this.lastStage.start(signal);
     for (let i = this.transformRunners.length - 1; i >= 0; i--) await this.transformRunners[i].start(signal);
     if (signal.aborted) throw new Error(`pipeline "${config.name}" stopped while starting`);
     env.metrics.watchInFlight(config.name, () => this.sourceRunner.recordsInFlight);
@@ -159,11 +174,9 @@ export class Pipeline {
   /** Builds the plugin instances and their runners (nothing runs yet). */
   private createStages(): void {
     const { config, env, plan } = this;
-    const group = (stage: StageConfig) => `${env.groupPrefix ?? 'sluice'}.${config.name}.${stage.name}`;
-    const transforms = config.transforms;
-    const inlet = (index: number, stage: StageConfig): StageInlet => {
+    const inlet = (index: number, group: string): StageInlet => {
       const channel = plan.stages[index].input;
-      return channel === null ? { kind: 'direct' } : { kind: 'channel', transport: env.transport, channel, group: group(stage) };
+      return channel === null ? { kind: 'direct' } : { kind: 'channel', transport: env.transport, channel, group: `${env.groupPrefix ?? 'sluice'}.${config.name}.${group}` };
     };
     // The outlet of the stage before `index`: its channel, or a direct call of the stage's handler.
     const outlet = (index: number, handler: BatchHandler): StageOutlet => {
@@ -175,43 +188,35 @@ export class Pipeline {
     this.deadLetterMonitor = this.monitor(config.deadLetter);
     const deadLetterSink = this.instantiate<Sink>(config.deadLetter, this.deadLetterMonitor);
     this.deadLetterStage = new PluginStage(deadLetterSink, config.deadLetter, this.deadLetterMonitor, config.restart, this.context(config.deadLetter).logger);
-    const deadLetters = new DeadLetterQueue(this.identity, deadLetterSink, config.retry, this.deadLetterMonitor, config.deadLetter.timeouts.writeMs);
+    this.deadLetters = new DeadLetterQueue(this.identity, deadLetterSink, config.retry, this.deadLetterMonitor, config.deadLetter.timeouts.writeMs);
 
-    const sinkIndex = transforms.length + 1;
-    const sinkMonitor = this.monitor(config.sink);
-    this.sinkInstance = this.instantiate<Sink>(config.sink, sinkMonitor);
-    if (this.sinkInstance instanceof RoutedSink) {
-      for (const member of this.sinkInstance.members()) this.plugins.push({ ...member, monitor: sinkMonitor, instance: member.instance as Sink | Transform });
+    const runners: StageRunnerFactory = {
+      transformRunner: (stage, stageInlet, stageOutlet) => this.transformRunner(stage, stageInlet, stageOutlet),
+      sinkRunner: (stage, stageInlet) => this.sinkRunner(stage, stageInlet),
+    };
+    const transforms = config.transforms;
+    const lastIndex = transforms.length + 1;
+    // The fan-out consumes under the group name it had as the `sink` stage: Kafka offsets carry over.
+    const lastInlet = inlet(lastIndex, 'sink');
+    let lastStage: LastStage;
+    if (config.routes) {
+      const logger = env.logger.child({ pipeline: config.name, stage: FAN_OUT_STAGE, plugin: FAN_OUT_PLUGIN }) as unknown as PluginLogger;
+      lastStage = this.fanOut(config, lastInlet, runners, logger);
+      this.queryableSinks = RoutedQueryable.over(config.routes.map((route) => this.stageInstance(route.sink.name)), logger);
+    } else {
+      lastStage = runners.sinkRunner(config.sink, lastInlet);
+      const sink = this.stageInstance(config.sink.name);
+      this.queryableSinks = isQueryable(sink) ? sink : null;
     }
-    const sinkRunner = new SinkRunner({
-      config,
-      stage: config.sink,
-      sink: this.sinkInstance,
-      inlet: inlet(sinkIndex, config.sink),
-      deadLetters,
-      monitor: sinkMonitor,
-      logger: this.context(config.sink).logger,
-    });
-    this.sinkRunner = sinkRunner;
-    let next: { index: number; handle: BatchHandler } = { index: sinkIndex, handle: (records) => sinkRunner.handle(records) };
+    this.lastStage = lastStage;
 
-    for (let i = transforms.length - 1; i >= 0; i--) {
-      const stage = transforms[i];
-      const monitor = this.monitor(stage);
-      const transform = this.instantiate<Transform>(stage, monitor);
-      const runner = new TransformRunner({
-        config,
-        stage,
-        transform,
-        inlet: inlet(i + 1, stage),
-        outlet: outlet(next.index, next.handle),
-        deadLetters,
-        monitor,
-        logger: this.context(stage).logger,
-      });
-      this.transformRunners.unshift(runner);
-      next = { index: i + 1, handle: (records) => runner.handle(records) };
-    }
+    const chain = chainTransforms(
+      transforms,
+      (records) => lastStage.handle(records),
+      (i, next) => ({ inlet: inlet(i + 1, transforms[i].name), outlet: outlet(i + 2, next) }),
+      runners,
+    );
+    this.transformRunners = chain.runners;
 
     const sourceMonitor = this.monitor(config.source);
     const source = this.instantiate<Source>(config.source, sourceMonitor);
@@ -219,14 +224,35 @@ export class Pipeline {
     this.sourceRunner = new SourceRunner({
       config,
       source,
-      outlet: outlet(next.index, next.handle),
+      outlet: outlet(1, chain.entry),
       checkpoints: this.checkpoints,
-      deadLetters,
+      deadLetters: this.deadLetters,
       monitor: sourceMonitor,
       logger: this.context(config.source).logger,
       recordLatency: this.recordLatency,
       onAcked: (_count, latency) => env.metrics.observeRecordLatency(config.name, latency),
     });
+  }
+
+  /** The runner of a transform stage (main chain or route), with its plugin instance and monitor. */
+  private transformRunner(stage: StageConfig, inlet: StageInlet, outlet: StageOutlet): TransformRunner {
+    const monitor = this.monitor(stage);
+    const transform = this.instantiate<Transform>(stage, monitor);
+    return new TransformRunner({ config: this.config, stage, transform, inlet, outlet, deadLetters: this.deadLetters, monitor, logger: this.context(stage).logger });
+  }
+
+  /** The runner of a sink stage (the pipeline's, or a route's), with its plugin instance and monitor. */
+  private sinkRunner(stage: StageConfig, inlet: StageInlet): SinkRunner {
+    const monitor = this.monitor(stage);
+    const sink = this.instantiate<Sink>(stage, monitor);
+    return new SinkRunner({ config: this.config, stage, sink, inlet, deadLetters: this.deadLetters, monitor, logger: this.context(stage).logger });
+  }
+
+  /** The fan-out that ends the main chain of a pipeline with routes, with each route's chain of runners. */
+  private fanOut(config: RoutedPipelineConfig, inlet: StageInlet, runners: StageRunnerFactory, logger: PluginLogger): FanOutNode {
+    const routes = config.routes.map((route) => RouteChain.build(route, runners));
+    const monitor = this.watch(new FanOutMonitor(config.name, routes.map((route) => route.name)));
+    return new FanOutNode({ routes, unrouted: config.unrouted, inlet, deadLetters: this.deadLetters, monitor, logger });
   }
 
   /** Creates a stage's plugin instance and checks it against the capabilities its definition declares. */
@@ -277,7 +303,7 @@ export class Pipeline {
     if (this.sourceStarted) await this.sourceRunner.stop();
     else this.sourceRunner?.abandon();
     for (const runner of this.transformRunners) await runner.stop();
-    await this.sinkRunner?.stop();
+    await this.lastStage?.stop();
     await this.deadLetterStage?.stop();
   }
 
@@ -330,7 +356,8 @@ export class Pipeline {
   }
 
   /**
-   * The running plugin instance of a stage (`source`, `transforms[0]`, `sink`, `deadLetter`...),
+   * The running plugin instance of a stage (`source`, `transforms[0]`, `sink`, `deadLetter`,
+   * `routes.<route>.transforms[0]`, `routes.<route>.sink`...),
    * for jobs that trigger a source or run an action a plugin exposes. Undefined until started.
    */
   stageInstance(stage: string): Source | Transform | Sink | undefined {
@@ -342,8 +369,11 @@ export class Pipeline {
     return this.plugins.map((p) => p.stage);
   }
 
-  /** The pipeline's sink when it can be queried (the query module reads through it). */
+  /**
+   * What the query module reads through: the pipeline's sink when it can be queried; with routes,
+   * the queryable route sinks, each dataset read from the sink that holds it. Null until started.
+   */
   queryable(): Queryable | null {
-    return isQueryable(this.sinkInstance) ? this.sinkInstance : null;
+    return this.queryableSinks;
   }
 }

@@ -1,4 +1,4 @@
-import { backoffDelay, Batcher, ContiguousTracker, describeError, retry, sleep, type PluginLogger, type Source, type SourceRecord, type SluiceRecord, type TrackedPosition } from '@sluice/sdk';
+import { backoffDelay, Batcher, ContiguousTracker, describeError, InFlightLimit, retry, sleep, type PluginLogger, type Source, type SourceRecord, type SluiceRecord, type TrackedPosition } from '@sluice/sdk';
 import type { StageOutlet } from './topology/stage-link.js';
 import type { PipelineConfig } from '../config/sluice-config.js';
 import { CheckpointStore } from '../delivery/checkpoint-store.js';
@@ -40,10 +40,10 @@ export interface SourceRunnerOptions {
 export class SourceRunner {
   private readonly stopController = new AbortController();
   private tracker = new ContiguousTracker();
-  private inFlight = 0;
+  /** Records read and not yet acknowledged or dead-lettered (with a position: not yet committed). */
+  private readonly inFlight: InFlightLimit;
   private readonly batcher: Batcher<InFlightRecord>;
   private readonly publishes = new Set<Promise<void>>();
-  private capacityWaiters: Array<() => void> = [];
   private commitTimer: NodeJS.Timeout | null = null;
   private committing: Promise<void> = Promise.resolve();
   private supervision: Promise<void> | null = null;
@@ -51,11 +51,12 @@ export class SourceRunner {
 
   constructor(private readonly options: SourceRunnerOptions) {
     this.batcher = new Batcher(options.config.batch, (items) => this.publish(items));
+    this.inFlight = new InFlightLimit(options.config.maxInFlight);
   }
 
   /** Records read and not yet acknowledged or dead-lettered. */
   get recordsInFlight(): number {
-    return this.inFlight;
+    return this.inFlight.count;
   }
 
   /** Starts reading in the background; state changes are visible on the monitor. */
@@ -66,7 +67,6 @@ export class SourceRunner {
   /** Stops reading, publishes what was read, waits for the acknowledgements and commits. */
   async stop(): Promise<void> {
     this.stopController.abort();
-    this.releaseCapacityWaiters();
     await this.supervision;
     this.options.monitor.transition('stopped');
   }
@@ -126,8 +126,6 @@ export class SourceRunner {
   private async readLoop(signal: AbortSignal): Promise<boolean> {
     const { source } = this.options;
     while (!signal.aborted) {
-      await this.waitForCapacity(signal);
-      if (signal.aborted) return false;
       let items: SourceRecord[] | null;
       try {
         items = await source.read(signal);
@@ -136,15 +134,30 @@ export class SourceRunner {
         throw error;
       }
       if (items === null) return true;
+      await this.admit(items.length, signal);
       for (const item of items) this.accept(item);
     }
     return false;
   }
 
+  /**
+   * Counts `records` just read as in flight, once there is room for them (backpressure: the source
+   * is not read again before). Stopped meanwhile, they are counted all the same: a stop publishes
+   * what was read.
+   */
+  private async admit(records: number, signal: AbortSignal): Promise<void> {
+    if (this.inFlight.wouldWait(records)) {
+      // The batch being filled may be what is holding the room: send it now; acknowledged records
+      // hold it until their checkpoint is written: write it now.
+      this.flush();
+      if (this.tracker.covered > 0) this.commitSoon();
+    }
+    if (!(await this.inFlight.acquire(records, signal))) this.inFlight.forceAcquire(records);
+  }
+
   private accept(item: SourceRecord): void {
     const { config, monitor } = this.options;
     const now = Date.now();
-    this.inFlight++;
     monitor.counters.in++;
     const tracked = item.position ? this.tracker.track(item.position) : null;
     const record: SluiceRecord = {
@@ -200,7 +213,7 @@ export class SourceRunner {
       },
       () => {
         // Stopped before the batch was accepted: nothing is committed for it, it is read again.
-        this.release(items.length);
+        this.inFlight.release(items.length);
       },
     );
     this.track(publish);
@@ -217,7 +230,7 @@ export class SourceRunner {
         monitor.counters.deadLettered++;
         this.handled(tracked, readAt);
       },
-      () => this.release(1),
+      () => this.inFlight.release(1),
     );
     this.track(send);
   }
@@ -241,39 +254,18 @@ export class SourceRunner {
     monitor.counters.acked += items.length;
     // A record with a position stays in flight until a committed checkpoint covers it: until then a
     // crash would deliver it again, and the in-flight bound is the bound on that re-delivery.
-    this.release(untracked);
+    this.inFlight.release(untracked);
     this.commitWhenDue();
   }
 
   private handled(tracked: TrackedPosition | null, readAt: number): void {
     if (tracked) this.tracker.ack(tracked);
-    else this.release(1);
+    else this.inFlight.release(1);
     const latency = Date.now() - readAt;
     this.options.recordLatency.record(latency);
     this.options.onAcked?.(1, latency);
     this.options.monitor.counters.acked++;
     this.commitWhenDue();
-  }
-
-  private release(count: number): void {
-    this.inFlight -= count;
-    if (this.inFlight < this.options.config.maxInFlight) this.releaseCapacityWaiters();
-  }
-
-  private releaseCapacityWaiters(): void {
-    const waiters = this.capacityWaiters;
-    this.capacityWaiters = [];
-    for (const wake of waiters) wake();
-  }
-
-  private async waitForCapacity(signal: AbortSignal): Promise<void> {
-    while (this.inFlight >= this.options.config.maxInFlight && !signal.aborted) {
-      // The batch being filled may be what is holding the capacity: send it now; acknowledged
-      // records hold it until their checkpoint is written: write it now.
-      this.flush();
-      if (this.tracker.covered > 0) this.commitSoon();
-      await new Promise<void>((resolve) => this.capacityWaiters.push(resolve));
-    }
   }
 
   /**
@@ -321,13 +313,13 @@ export class SourceRunner {
           this.tracker.restore(moved);
           throw error;
         }
-        this.release(moved.records);
+        this.inFlight.release(moved.records);
         await this.options.source.commit?.(checkpoint);
       } finally {
         this.commitInProgress = false;
       }
       // Acknowledged while this commit was written, and capacity getting short: go on.
-      if ((this.capacityWaiters.length > 0 && this.tracker.covered > 0) || this.commitDue()) this.commitSoon();
+      if ((this.inFlight.waiting > 0 && this.tracker.covered > 0) || this.commitDue()) this.commitSoon();
     });
     this.committing = run.catch((error: unknown) => {
       this.options.monitor.fail(error);

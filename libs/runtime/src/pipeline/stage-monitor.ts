@@ -1,6 +1,9 @@
 import type { PluginKind } from '@sluice/sdk';
 import { LatencySamples } from '../metrics/latency-samples.js';
 
+/** What a stage is: a plugin of one of the kinds, or the runtime's own fan-out to a pipeline's routes. */
+export type StageKind = PluginKind | 'fan-out';
+
 /**
  * `starting` → `running` (→ `finished` for a source whose input ended); `restarting` after a crash
  * while waiting for the next attempt; `degraded` while a sink keeps retrying an unavailable store;
@@ -23,7 +26,7 @@ export interface StageSnapshot {
   readonly pipeline: string;
   readonly stage: string;
   readonly plugin: string;
-  readonly kind: PluginKind;
+  readonly kind: StageKind;
   readonly state: StageState;
   readonly since: string;
   readonly lastError?: { readonly message: string; readonly at: string };
@@ -44,7 +47,7 @@ export class StageMonitor {
     readonly pipeline: string,
     readonly stage: string,
     readonly plugin: string,
-    readonly kind: PluginKind,
+    readonly kind: StageKind,
   ) {}
 
   get state(): StageState {

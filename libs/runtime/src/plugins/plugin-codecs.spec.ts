@@ -83,7 +83,7 @@ describe('codecs named by a config', () => {
     const source = config.pipelines[0]!.source;
     expect(stageCodecs(source).map((d) => d.name)).toEqual(['csv', 'json', 'jsonl']);
     expect(stageCodecs(config.pipelines[0]!.deadLetter).map((d) => d.name)).toEqual(['csv', 'json', 'jsonl']);
-    // A stage built without codecs (the runtime's routes sink) takes those of a stage of the same file.
+    // A stage built without codecs (one made by hand) takes those of a stage of the same file.
     expect(stageCodecs({ name: 'sink' }, source).map((d) => d.name)).toEqual(['csv', 'json', 'jsonl']);
     expect(stageCodecs({ name: 'sink' })).toEqual([]);
     const codecs = codecSetFor(stageCodecs(source), dir);

@@ -18,8 +18,8 @@ export interface StageCodecs {
 }
 
 /**
- * The codecs a resolved stage carries; for a stage built without them (the runtime's own `routes`
- * sink, stages made by hand in tests), those of `sameConfig`, a stage resolved from the same file.
+ * The codecs a resolved stage carries; for a stage built without them (stages made by hand in
+ * tests), those of `sameConfig`, a stage resolved from the same file.
  */
 export function stageCodecs(stage: object, sameConfig?: object): readonly CodecPluginDefinition[] {
   return (stage as StageCodecs).codecs ?? (sameConfig as StageCodecs | undefined)?.codecs ?? [];

@@ -14,8 +14,7 @@ import {
   type TransformOutput,
 } from '@sluice/sdk';
 import pino from 'pino';
-import { routesStage } from '../config/routes.js';
-import type { PipelineConfig, RouteConfig, StageConfig, StageTimeouts } from '../config/sluice-config.js';
+import type { PipelineConfig, RouteConfig, StageConfig, StageTimeouts, UnroutedPolicy } from '../config/sluice-config.js';
 import { DEFAULT_STAGE_TIMEOUTS } from '../config/stage-timeouts.js';
 import { RuntimeMetrics } from '../metrics/runtime-metrics.js';
 import type { Pipeline, PipelineEnvironment } from '../pipeline/pipeline.js';
@@ -211,6 +210,8 @@ export interface RouteParts {
   when?: string;
   transforms?: StageConfig['definition'][];
   sink: StageConfig['definition'];
+  /** Timeouts of the route's sink (defaults otherwise). */
+  sinkTimeouts?: Partial<StageTimeouts>;
 }
 
 /** Resolved routes as the config loader makes them (`routes.<name>.sink`, `pipelines[0].routes[i]`). */
@@ -221,19 +222,19 @@ export function routeConfigs(routes: readonly RouteParts[]): RouteConfig[] {
       name: route.name,
       ...(route.when === undefined ? {} : { when: route.when }),
       transforms: (route.transforms ?? []).map((t, i) => stage(`routes.${route.name}.transforms[${i}]`, t, `${path}.transforms[${i}]`)),
-      sink: stage(`routes.${route.name}.sink`, route.sink, `${path}.sink`),
+      sink: withTimeouts(stage(`routes.${route.name}.sink`, route.sink, `${path}.sink`), route.sinkTimeouts),
       path,
     };
   });
 }
 
-/** A test pipeline: `sink`, or `routes` (fan-out, built as the config loader builds it). */
+/** A test pipeline: `sink`, or `routes` (a fan-out, resolved as the config loader resolves them). */
 export function pipelineConfig(parts: {
   source: StageConfig['definition'];
   transforms?: StageConfig['definition'][];
   sink?: StageConfig['definition'];
   routes?: readonly RouteParts[];
-  unrouted?: 'deadLetter' | 'drop';
+  unrouted?: UnroutedPolicy;
   deadLetter: StageConfig['definition'];
   maxInFlight?: number;
   maxRecords?: number;
@@ -241,15 +242,13 @@ export function pipelineConfig(parts: {
   /** Timeouts of the sink stage (defaults otherwise). */
   sinkTimeouts?: Partial<StageTimeouts>;
 }): PipelineConfig {
-  const routes = parts.routes && routeConfigs(parts.routes);
-  const unrouted = parts.unrouted ?? 'deadLetter';
-  if (!routes && !parts.sink) throw new Error('a test pipeline needs a sink or routes');
+  if (!parts.routes && !parts.sink) throw new Error('a test pipeline needs a sink or routes');
+  const end = parts.routes ? { routes: routeConfigs(parts.routes), unrouted: parts.unrouted ?? 'deadLetter' } : { sink: withTimeouts(stage('sink', parts.sink!), parts.sinkTimeouts) };
   return {
     name: 'test',
     source: stage('source', parts.source),
     transforms: (parts.transforms ?? []).map((t, i) => stage(`transforms[${i}]`, t)),
-    sink: routes ? routesStage(routes, unrouted, ['pipelines', 0]) : withTimeouts(stage('sink', parts.sink!), parts.sinkTimeouts),
-    ...(routes ? { routes, unrouted } : {}),
+    ...end,
     deadLetter: stage('deadLetter', parts.deadLetter),
     batch: { maxRecords: parts.maxRecords ?? 10, maxBytes: 1_000_000, maxWaitMs: 5 },
     retry: { maxAttempts: parts.maxAttempts ?? 3, initialBackoffMs: 1, maxBackoffMs: 5, multiplier: 2, jitter: 0.1 },

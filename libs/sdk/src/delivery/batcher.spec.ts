@@ -39,4 +39,24 @@ describe('Batcher', () => {
     unbounded.flush();
     expect(batches).toEqual([['a', 'b'], ['1']]);
   });
+
+  it('gathers while held, hands on in full batches at resume, and still flushes on demand', async () => {
+    const batches: number[][] = [];
+    const batcher = new Batcher<number>(policy, (batch) => batches.push(batch));
+    batcher.hold();
+    for (let i = 0; i < 4; i++) batcher.add(i);
+    await new Promise((r) => setTimeout(r, 30));
+    expect(batches).toEqual([]);
+    expect(batcher.pending).toBe(4);
+    batcher.resume();
+    expect(batches).toEqual([[0, 1, 2], [3]]);
+    batcher.hold();
+    batcher.add(4);
+    batcher.flush();
+    expect(batches.at(-1)).toEqual([4]);
+    batcher.resume();
+    batcher.add(5);
+    await new Promise((r) => setTimeout(r, 30));
+    expect(batches.at(-1)).toEqual([5]);
+  });
 });

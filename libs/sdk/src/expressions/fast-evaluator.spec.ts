@@ -6,6 +6,7 @@ import { compileFastEvaluator } from './fast-evaluator.js';
 import { DECLINE } from './jsonata-semantics.js';
 import { toPlainJson } from './plain-json.js';
 import { RECORD_AND_INPUT_VARIABLES } from './record-variables.js';
+import { SeededRandom } from '../../../../bench/csv/seeded-random.js';
 
 // The fast evaluator must return exactly what the jsonata package returns, or decline. These tests
 // run both on the same expressions and inputs (deep-frozen, so any mutation would throw).
@@ -196,16 +197,10 @@ describe('fast evaluator: agrees with jsonata', () => {
 
 // ---- random expressions -------------------------------------------------------------------------
 
-/** mulberry32: a tiny seeded generator, so failures reproduce. */
+/** A seeded generator (mulberry32), so failures reproduce. */
 function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const generator = new SeededRandom(seed);
+  return () => generator.next();
 }
 
 function expressionGenerator(next: () => number) {

@@ -132,8 +132,33 @@ export function jsonataLength(value: string): number {
   return count;
 }
 
+/** Exact powers of ten as doubles (10^0 … 10^15). */
+const POWERS_OF_TEN = Array.from({ length: 16 }, (_, i) => 10 ** i);
+
+/**
+ * `$round(value, precision)` without strings, for the common case, or undefined when it might
+ * differ from JSONata's decimal shift. `value * 10^p` is within a few ulps of the exactly shifted
+ * decimal; when it is farther than that from a .5 boundary both round to the same integer, and
+ * dividing that integer by the exact 10^p is correctly rounded like parsing `"<n>e-<p>"`.
+ */
+function roundByMultiplying(value: number, precision: number): number | undefined {
+  if (precision < 1 || precision > 15 || !Number.isInteger(precision)) return undefined;
+  const scale = POWERS_OF_TEN[precision]!;
+  const shifted = value * scale;
+  const magnitude = Math.abs(shifted);
+  if (!(magnitude < 2 ** 51)) return undefined;
+  const fraction = shifted - Math.floor(shifted);
+  if (Math.abs(fraction - 0.5) <= magnitude * 2 ** -48 + 2 ** -60) return undefined;
+  const result = Math.round(shifted) / scale;
+  return result === 0 ? 0 : result;
+}
+
 /** JSONata's `$round()`: half to even, at `precision` decimal places (negative: tens, hundreds...). */
 export function jsonataRound(value: number, precision: number | undefined): number {
+  if (precision) {
+    const fast = roundByMultiplying(value, precision);
+    if (fast !== undefined) return fast;
+  }
   let shifted = value;
   if (precision) {
     // Shifted through the decimal exponent, as JSONata does, to avoid binary multiplication errors.

@@ -121,4 +121,37 @@ describe('KafkaChannelTransport (real Kafka)', () => {
     expect(later).toEqual(Array.from({ length: 100 - acknowledged }, (_, i) => i + acknowledged));
     await second.unsubscribe(topic, group);
   });
+
+  it('holds fetching at maxInFlight and stays in the group while the stage stalls past the session timeout', async () => {
+    const complaints: string[] = [];
+    const logger = { warn: (_: unknown, message: string) => complaints.push(message), error: (_: unknown, message: string) => complaints.push(message) };
+    const transport = new KafkaChannelTransport(options({ maxInFlight: 10, maxBatchRecords: 5, sessionTimeoutMs: 6000 }), logger);
+    transports.push(transport);
+    await transport.connect();
+    const topic = `t-${randomUUID()}`;
+    const group = `g-${randomUUID()}`;
+    topics.push(topic);
+    await transport.ensureChannel({ name: topic, partitions: 1 });
+    await transport.publish(topic, Array.from({ length: 40 }, (_, i) => makeRecord({ i })));
+    const received: number[] = [];
+    let stalls = 1;
+    let peakInFlight = 0;
+    const watch = setInterval(() => {
+      const [consumer] = transport.status().details.consumers as Array<{ inFlight: number }>;
+      peakInFlight = Math.max(peakInFlight, consumer?.inFlight ?? 0);
+    }, 20);
+    await transport.subscribe(topic, group, async (records) => {
+      // Longer than the session timeout: only the heartbeats sent while fetching waits keep the member.
+      if (stalls-- > 0) await new Promise((r) => setTimeout(r, 9000));
+      received.push(...records.map((r) => (r.value as { i: number }).i));
+    });
+    await until(() => received.length >= 40, 'all records');
+    clearInterval(watch);
+    expect(peakInFlight).toBe(10);
+    // Dropped from the group, the member would have re-read from the start: duplicates, and a failed commit.
+    expect(received).toEqual(Array.from({ length: 40 }, (_, i) => i));
+    await until(async () => (await committed(group, topic)) === 40, 'offsets committed');
+    expect(complaints).toEqual([]);
+    await transport.unsubscribe(topic, group);
+  });
 });

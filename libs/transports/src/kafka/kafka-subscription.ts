@@ -1,7 +1,6 @@
-import type { KafkaContext } from '@nestjs/microservices';
 import { ChannelServerKafka } from './channel-server-kafka.js';
-import { describeError, EVERY_ERROR, retry, type BackoffPolicy, type SluiceRecord } from '@sluice/sdk';
-import type { Consumer } from 'kafkajs';
+import { Batcher, describeError, EVERY_ERROR, InFlightLimit, retry, type BackoffPolicy, type SluiceRecord } from '@sluice/sdk';
+import type { Consumer, EachBatchPayload } from 'kafkajs';
 import type { BatchHandler } from '../channel-transport.js';
 import { OffsetTracker, type PendingOffset } from './offset-tracker.js';
 import { decodeRecord } from './kafka-record-codec.js';
@@ -9,6 +8,13 @@ import type { KafkaTransportOptions } from './kafka-transport-options.js';
 
 /** Waits between deliveries of a batch its stage refused: 100 ms doubling up to 10 s. */
 const REDELIVERY_BACKOFF: BackoffPolicy = { initialBackoffMs: 100, maxBackoffMs: 10_000, multiplier: 2, jitter: 0.2 };
+
+/**
+ * How often a consumer held back by the in-flight bound offers a heartbeat. kafkajs sends one only
+ * once its own heartbeat interval has passed since the last, so offering often costs nothing and
+ * keeps the gap between two heartbeats near that interval, well inside the session timeout.
+ */
+const HEARTBEAT_OFFER_MS = 1000;
 
 interface Received {
   readonly record: SluiceRecord;
@@ -22,7 +28,8 @@ export interface SubscriptionLogger {
 
 /**
  * One consumer-group member reading one channel topic, through Nest's Kafka server strategy
- * (`ServerKafka`, auto-commit off). Messages are gathered into batches for the stage's handler;
+ * (`ServerKafka`, consuming per fetched batch, auto-commit off). Messages are gathered into batches
+ * of `maxBatchRecords` for the stage's handler;
  * a batch's offsets count as handled only once the handler resolved (the stage acknowledged it),
  * and the group's offsets are committed contiguously per partition: a crash re-delivers, never
  * skips. A refused batch is retried with backoff; meanwhile fetching pauses once `maxInFlight`
@@ -31,11 +38,12 @@ export interface SubscriptionLogger {
 export class KafkaSubscription {
   private readonly server: ChannelServerKafka;
   private readonly offsets = new OffsetTracker();
-  private queue: Received[] = [];
-  private timer: NodeJS.Timeout | null = null;
-  private inFlight = 0;
-  private draining: Promise<void> | null = null;
-  private capacityWaiters: Array<() => void> = [];
+  /** Records received and not yet acknowledged or given up. */
+  private readonly inFlight: InFlightLimit;
+  private readonly batcher: Batcher<Received>;
+  /** Batches waiting for the one before them to be acknowledged. */
+  private readonly batches: Received[][] = [];
+  private delivering: Promise<void> | null = null;
   private commitTimer: NodeJS.Timeout | null = null;
   private committing: Promise<void> = Promise.resolve();
   private consumer: Consumer | null = null;
@@ -61,10 +69,11 @@ export class KafkaSubscription {
       consumer: { groupId: group, sessionTimeout: options.sessionTimeoutMs, allowAutoTopicCreation: false, retry: { retries: Number.MAX_SAFE_INTEGER, maxRetryTime: 10_000 } },
       subscribe: { fromBeginning: true },
       run: { autoCommit: false },
-      parser: { keepBinary: true },
       postfixId: '',
     });
-    this.server.addHandler(channel, async (_data: unknown, context: KafkaContext) => this.receive(context), true);
+    this.server.addBatchHandler(channel, (payload) => this.receive(payload));
+    this.inFlight = new InFlightLimit(options.maxInFlight);
+    this.batcher = new Batcher({ maxRecords: options.maxBatchRecords, maxBytes: 0, maxWaitMs: options.maxBatchWaitMs }, (batch) => this.enqueue(batch));
   }
 
   async start(): Promise<void> {
@@ -88,41 +97,77 @@ export class KafkaSubscription {
   }
 
   get details(): Record<string, unknown> {
-    return { channel: this.channel, group: this.group, inFlight: this.inFlight, ...(this.crashed ? { crashed: this.crashed } : {}) };
+    return { channel: this.channel, group: this.group, inFlight: this.inFlight.count, ...(this.crashed ? { crashed: this.crashed } : {}) };
   }
 
-  private async receive(context: KafkaContext): Promise<void> {
-    const message = context.getMessage();
-    const topic = context.getTopic();
-    const partition = context.getPartition();
-    const record = decodeRecord(message, { pipeline: '', source: 'kafka', lane: `${topic}/${partition}`, offset: message.offset });
-    this.inFlight++;
-    this.queue.push({ record, offset: this.offsets.track(topic, partition, message.offset) });
-    if (this.queue.length >= this.options.maxBatchRecords) this.flush();
-    else this.timer ??= setTimeout(() => this.flush(), this.options.maxBatchWaitMs);
-    // Backpressure: holding this handler holds kafkajs's fetch loop for this consumer.
-    while (this.inFlight >= this.options.maxInFlight && !this.stopped.signal.aborted) {
-      this.flush();
-      await Promise.race([new Promise<void>((resolve) => this.capacityWaiters.push(resolve)), new Promise((r) => setTimeout(r, 3000))]);
-      await context.getHeartbeat()().catch(() => undefined);
+  /**
+   * Takes one fetched batch (one partition's messages, in offset order), in slices that fit the
+   * in-flight bound: each slice waits for room, then is decoded and tracked. A batch whose
+   * partition was taken away meanwhile (a rebalance) is left there: what was not tracked is not
+   * committed, and the partition's new owner reads it.
+   */
+  private async receive(payload: EachBatchPayload): Promise<void> {
+    const { topic, partition, messages } = payload.batch;
+    const lane = `${topic}/${partition}`;
+    const slice = Math.max(1, Math.min(this.options.maxInFlight, this.options.maxBatchRecords));
+    for (let from = 0; from < messages.length; from += slice) {
+      if (from > 0 && (!payload.isRunning() || payload.isStale())) return;
+      const to = Math.min(messages.length, from + slice);
+      await this.admit(to - from, payload.heartbeat);
+      for (let i = from; i < to; i++) {
+        const message = messages[i]!;
+        this.batcher.add({
+          record: decodeRecord(message, { pipeline: '', source: 'kafka', lane, offset: message.offset }),
+          offset: this.offsets.track(topic, partition, message.offset),
+        });
+      }
     }
   }
 
   /**
-   * Starts handing the queue to the stage. Batches go one after the other, each only once the
-   * previous one was acknowledged: a refused batch is retried before anything after it, so records
-   * of one key (one partition) keep their order even across failures.
+   * Counts `count` messages received as in flight once there is room for them. Backpressure: holding this
+   * handler holds kafkajs's fetch loop for this consumer; the heartbeat goes on meanwhile, or the
+   * group would take a long pause for a dead member and move its partitions. Stopped meanwhile,
+   * the messages are counted all the same and handed on with the rest: dropping them would let the
+   * commit of a later offset skip them.
    */
-  private flush(): void {
-    if (this.timer) {
-      clearTimeout(this.timer);
-      this.timer = null;
+  private async admit(count: number, heartbeat: () => Promise<void>): Promise<void> {
+    let beating: NodeJS.Timeout | null = null;
+    if (this.inFlight.wouldWait(count)) {
+      // What waits in the batcher may be what holds the room: hand it on now.
+      this.batcher.flush();
+      beating = setInterval(() => void heartbeat().catch(() => undefined), HEARTBEAT_OFFER_MS);
     }
-    this.draining ??= (async () => {
-      while (this.queue.length > 0) await this.deliver(this.queue.splice(0, this.options.maxBatchRecords));
-    })().finally(() => {
-      this.draining = null;
-    });
+    try {
+      if (!(await this.inFlight.acquire(count, this.stopped.signal))) this.inFlight.forceAcquire(count);
+    } finally {
+      if (beating) clearInterval(beating);
+    }
+  }
+
+  /** Queues a batch from the batcher, and starts handing the queue to the stage unless it is under way. */
+  private enqueue(batch: Received[]): void {
+    this.batches.push(batch);
+    this.delivering ??= this.deliverQueued();
+  }
+
+  /**
+   * Batches go one after the other, each only once the previous one was acknowledged: a refused
+   * batch is retried before anything after it, so records of one key (one partition) keep their
+   * order even across failures. While the stage has a batch the batcher holds, so that what arrives
+   * meanwhile goes on as the next full batch.
+   */
+  private async deliverQueued(): Promise<void> {
+    try {
+      for (let batch = this.batches.shift(); batch; batch = this.batches.shift()) {
+        this.batcher.hold();
+        await this.deliver(batch);
+        this.batcher.resume();
+      }
+    } finally {
+      // Cleared in the same turn as the last look at the queue: a batch queued after it starts anew.
+      this.delivering = null;
+    }
   }
 
   /** Hands a batch to the stage until it is acknowledged (or the subscription stops). */
@@ -140,21 +185,12 @@ export class KafkaSubscription {
     } catch {
       // Stopped before the stage took it. Not acknowledged: not committed; the group re-delivers it
       // to whoever consumes next.
-      this.release(items.length);
+      this.inFlight.release(items.length);
       return;
     }
     for (const item of items) this.offsets.handled(item.offset);
-    this.release(items.length);
+    this.inFlight.release(items.length);
     this.scheduleCommit();
-  }
-
-  private release(count: number): void {
-    this.inFlight -= count;
-    if (this.inFlight < this.options.maxInFlight) {
-      const waiters = this.capacityWaiters;
-      this.capacityWaiters = [];
-      for (const wake of waiters) wake();
-    }
   }
 
   private scheduleCommit(): void {
@@ -186,11 +222,8 @@ export class KafkaSubscription {
    */
   async stop(): Promise<void> {
     this.stopped.abort();
-    this.release(0);
-    while (this.queue.length > 0 || this.draining) {
-      this.flush();
-      await this.draining;
-    }
+    this.batcher.flush();
+    await this.inFlight.drained();
     if (this.commitTimer) {
       clearTimeout(this.commitTimer);
       this.commitTimer = null;

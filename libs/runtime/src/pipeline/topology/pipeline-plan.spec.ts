@@ -13,7 +13,10 @@ const sourceControl = (over: Partial<CountingSourceControl> = {}): CountingSourc
 const base = () => pipelineConfig({ source: countingSource(sourceControl()), transforms: [pickyTransform({}), keyed, pickyTransform({})], sink: memorySink(sinkControl()), deadLetter: memorySink(sinkControl(), 'dlq') });
 /** The same config with `channel: true` on stage `index` of the transforms (or the sink). */
 function forced(config: PipelineConfig, stage: 'sink' | number): PipelineConfig {
-  if (stage === 'sink') return { ...config, sink: { ...config.sink, channel: true } };
+  if (stage === 'sink') {
+    if (!config.sink) throw new Error('a pipeline with routes has no sink stage');
+    return { ...config, sink: { ...config.sink, channel: true } };
+  }
   return { ...config, transforms: config.transforms.map((t, i) => (i === stage ? { ...t, channel: true } : t)) };
 }
 
@@ -40,6 +43,45 @@ describe('planPipeline', () => {
       ['test.stage-2', 'keyed-state'],
       ['test.stage-3', 'configured'],
     ]);
+  });
+});
+
+describe('planPipeline with routes', () => {
+  const routed = () =>
+    pipelineConfig({
+      source: countingSource(sourceControl()),
+      transforms: [pickyTransform({})],
+      routes: [
+        { name: 'a', transforms: [pickyTransform({}), keyed], sink: memorySink(sinkControl(), 'store-a') },
+        { name: 'b', sink: memorySink(sinkControl(), 'store-b') },
+      ],
+      deadLetter: memorySink(sinkControl(), 'dlq'),
+    });
+
+  it('ends the main chain in the fan-out, followed by each route’s stages in-line, with the route’s name', () => {
+    const plan = planPipeline(routed(), 'embedded');
+    expect(plan.channels).toEqual([]);
+    expect(plan.stages).toEqual([
+      { stage: 'source', plugin: 'counting', kind: 'source', input: null },
+      { stage: 'transforms[0]', plugin: 'picky', kind: 'transform', input: null },
+      { stage: 'routes', plugin: 'fan-out', kind: 'fan-out', input: null },
+      { stage: 'routes.a.transforms[0]', plugin: 'picky', kind: 'transform', input: null, route: 'a' },
+      { stage: 'routes.a.transforms[1]', plugin: 'keyed', kind: 'transform', input: null, route: 'a' },
+      { stage: 'routes.a.sink', plugin: 'store-a', kind: 'sink', input: null, route: 'a' },
+      { stage: 'routes.b.sink', plugin: 'store-b', kind: 'sink', input: null, route: 'b' },
+    ]);
+  });
+
+  it('on Kafka: a channel before the fan-out, none inside a route (not even before a keyed transform)', () => {
+    const plan = planPipeline(routed(), 'kafka');
+    expect(plan.channels).toEqual([
+      { name: 'test.stage-1', from: 'source', to: 'transforms[0]', reason: 'scale-out' },
+      { name: 'test.stage-2', from: 'transforms[0]', to: 'routes', reason: 'fan-out' },
+    ]);
+    expect(plan.stages.filter((s) => s.route !== undefined).every((s) => s.input === null)).toBe(true);
+    // Right after the source, the fan-out's channel is the scale-out boundary.
+    const direct = planPipeline({ ...routed(), transforms: [] }, 'kafka');
+    expect(direct.channels).toEqual([{ name: 'test.stage-1', from: 'source', to: 'routes', reason: 'scale-out' }]);
   });
 });
 

@@ -1,4 +1,5 @@
 import type { PipelineConfig, StageConfig } from '../../config/sluice-config.js';
+import { FAN_OUT_PLUGIN, FAN_OUT_STAGE } from '../fan-out/fan-out-monitor.js';
 
 /** Why a channel (a Kafka topic, an embedded bus hop) separates two stages. */
 export type ChannelReason =
@@ -11,13 +12,19 @@ export type ChannelReason =
   /** The config asks for one (`channel: true` on the stage). */
   | 'configured';
 
-/** One stage in the plan: fed by a channel, or called in-line by the stage before it. */
+/**
+ * One stage in the plan: fed by a channel, or called in-line by the stage before it. The stages
+ * of a route follow the fan-out, each route's in order, with the route's name.
+ */
 export interface PlannedStage {
   readonly stage: string;
   readonly plugin: string;
-  readonly kind: 'source' | 'transform' | 'sink';
+  /** `fan-out`: the runtime's own last stage of a pipeline with routes (stage `routes`). */
+  readonly kind: 'source' | 'transform' | 'sink' | 'fan-out';
   /** The channel this stage consumes, or null when it runs in-line after the stage before it. */
   readonly input: string | null;
+  /** The route the stage belongs to; absent on the main chain. */
+  readonly route?: string;
 }
 
 export interface PlannedChannel {
@@ -48,29 +55,40 @@ export function channelName(pipeline: string, index: number): string {
   return `${pipeline}.stage-${index}`;
 }
 
+/** A stage of the main chain: a plugin's, or the fan-out (no plugin, no config of its own). */
+type ChainStage = { readonly kind: 'source' | 'transform' | 'sink'; readonly stage: StageConfig } | { readonly kind: 'fan-out' };
+
+const stageName = (chained: ChainStage) => (chained.kind === 'fan-out' ? FAN_OUT_STAGE : chained.stage.name);
+
 export function planPipeline(config: PipelineConfig, transport: 'embedded' | 'kafka'): PipelinePlan {
-  const ordered: Array<{ stage: StageConfig; kind: PlannedStage['kind'] }> = [
+  const ordered: ChainStage[] = [
     { stage: config.source, kind: 'source' },
     ...config.transforms.map((stage) => ({ stage, kind: 'transform' as const })),
-    { stage: config.sink, kind: 'sink' },
+    config.routes ? { kind: 'fan-out' } : { stage: config.sink, kind: 'sink' },
   ];
   const stages: PlannedStage[] = [];
   const channels: PlannedChannel[] = [];
-  ordered.forEach(({ stage, kind }, index) => {
-    const reason = index === 0 ? null : channelReason(stage, index, config, transport);
+  ordered.forEach((chained, index) => {
+    const reason = index === 0 ? null : channelReason(chained, index, transport);
     const input = reason === null ? null : channelName(config.name, index);
-    if (reason !== null && input !== null) channels.push({ name: input, from: ordered[index - 1].stage.name, to: stage.name, reason });
-    stages.push({ stage: stage.name, plugin: stage.plugin, kind, input });
+    if (reason !== null && input !== null) channels.push({ name: input, from: stageName(ordered[index - 1]), to: stageName(chained), reason });
+    const plugin = chained.kind === 'fan-out' ? FAN_OUT_PLUGIN : chained.stage.plugin;
+    stages.push({ stage: stageName(chained), plugin, kind: chained.kind, input });
   });
+  // The stages of a route run in-line after the fan-out (the config refuses a channel inside a route).
+  for (const route of config.routes ?? []) {
+    for (const stage of route.transforms) stages.push({ stage: stage.name, plugin: stage.plugin, kind: 'transform', input: null, route: route.name });
+    stages.push({ stage: route.sink.name, plugin: route.sink.plugin, kind: 'sink', input: null, route: route.name });
+  }
   return { pipeline: config.name, transport, stages, channels };
 }
 
-/** Why the stage at `index` needs a channel before it, or null when it runs in-line. */
-function channelReason(stage: StageConfig, index: number, config: PipelineConfig, transport: 'embedded' | 'kafka'): ChannelReason | null {
-  if (stage.channel) return 'configured';
+/** Why the stage at `index` of the main chain needs a channel before it, or null when it runs in-line. */
+function channelReason(chained: ChainStage, index: number, transport: 'embedded' | 'kafka'): ChannelReason | null {
+  if (chained.kind !== 'fan-out' && chained.stage.channel) return 'configured';
   if (transport === 'embedded') return null;
   if (index === 1) return 'scale-out';
-  if (stage.definition.capabilities?.keyedState) return 'keyed-state';
-  if (stage.name === 'sink' && config.routes) return 'fan-out';
+  if (chained.kind === 'fan-out') return 'fan-out';
+  if (chained.stage.definition.capabilities?.keyedState) return 'keyed-state';
   return null;
 }
