@@ -19,9 +19,11 @@ RUN apt-get update \
 WORKDIR /app
 # Dependencies first, so that a change to the sources does not reinstall them. `npm ci` is not
 # used: lockfiles written on the project's machines lack some platforms' optional builds (README).
-# libs/sdk/package.json is needed here because "@sluice/sdk" is a file: dependency (a link).
+# libs/sdk/package.json and libs/kafka/package.json are needed here because "@sluice/sdk" and
+# "@sluice/kafka" are file: dependencies (links).
 COPY package.json package-lock.json ./
 COPY libs/sdk/package.json libs/sdk/package.json
+COPY libs/kafka/package.json libs/kafka/package.json
 RUN npm install --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY tools tools
@@ -43,6 +45,8 @@ COPY --from=build /app/package.json ./package.json
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/libs/sdk/package.json ./libs/sdk/package.json
 COPY --from=build /app/libs/sdk/dist ./libs/sdk/dist
+COPY --from=build /app/libs/kafka/package.json ./libs/kafka/package.json
+COPY --from=build /app/libs/kafka/dist ./libs/kafka/dist
 COPY --from=build /app/dist ./dist
 COPY config ./config
 # The sample input files that the default pipelines "sales" and "customers" read (data/raw).

@@ -20,6 +20,7 @@ const shared = {
   transform: { '^.+\\.ts$': swc },
   moduleNameMapper: {
     '^@sluice/sdk$': '<rootDir>/libs/sdk/src/index.ts',
+    '^@sluice/kafka$': '<rootDir>/libs/kafka/src/index.ts',
     '^#(runtime|transports|health|query)$': '<rootDir>/libs/$1/src/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },

@@ -11,5 +11,7 @@ const run = (project) => execFileSync(process.execPath, [tsc, '-p', project], { 
 
 rmSync('dist', { recursive: true, force: true });
 rmSync('libs/sdk/dist', { recursive: true, force: true });
+rmSync('libs/kafka/dist', { recursive: true, force: true });
 run('libs/sdk/tsconfig.build.json');
+run('libs/kafka/tsconfig.build.json');
 run('tsconfig.build.json');

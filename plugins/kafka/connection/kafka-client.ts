@@ -1,3 +1,4 @@
+import { registerCompressionCodecs } from '@sluice/kafka';
 import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { describeError, RecordError, type PluginContext, type PluginLogger } from '@sluice/sdk';
@@ -44,8 +45,12 @@ export function kafkaLogCreator(logger: PluginLogger, scrub: (text: string) => s
     };
 }
 
-/** The kafkajs client config; reads the CA file (relative to the config file's folder). */
+/**
+ * The kafkajs client config; reads the CA file (relative to the config file's folder). Registers the
+ * compression codecs every client of the process reads and writes with (once).
+ */
 export function kafkaClientConfig(settings: KafkaConnectionSettings, context: Pick<PluginContext, 'configDir' | 'logger'>): KafkaConfig {
+  registerCompressionCodecs();
   let ssl: KafkaConfig['ssl'] = false;
   if (settings.ssl) {
     ssl = { rejectUnauthorized: settings.sslRejectUnauthorized };

@@ -1,3 +1,4 @@
+import { KAFKA_COMPRESSIONS, type KafkaCompression } from '@sluice/kafka';
 import { Field } from '@sluice/sdk';
 import { Type } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsObject, IsOptional, IsString, Max, Min, MinLength, ValidateNested } from 'class-validator';
@@ -11,8 +12,6 @@ export type ValueFormat = (typeof VALUE_FORMATS)[number];
 export const ACKS = ['all', -1, 1] as const;
 export type Acks = (typeof ACKS)[number];
 
-export const COMPRESSIONS = ['none', 'gzip'] as const;
-export type Compression = (typeof COMPRESSIONS)[number];
 
 /** How the sink creates its topic when it does not exist. */
 export class KafkaTopicCreationConfig {
@@ -98,9 +97,12 @@ export class KafkaSinkConfig extends KafkaConnectionConfig {
   @IsIn([...ACKS])
   acks: Acks = 'all';
 
-  @Field({ description: 'Compression of the message batches: `none` or `gzip` (smaller on the wire and on disk, more CPU).', example: 'gzip' })
-  @IsIn([...COMPRESSIONS])
-  compression: Compression = 'none';
+  @Field({
+    description: 'Compression of the message batches: `none`, `gzip`, `snappy` or `lz4` (smaller on the wire and on disk, more CPU; lz4 and snappy are the cheap ones Java producers use).',
+    example: 'lz4',
+  })
+  @IsIn([...KAFKA_COMPRESSIONS])
+  compression: KafkaCompression = 'none';
 
   @Field({
     description:

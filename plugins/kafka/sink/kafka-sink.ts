@@ -1,5 +1,6 @@
+import { compressionType } from '@sluice/kafka';
 import { describeError, RecordError, type HealthReport, type PluginContext, type Sink, type SinkWriteResult, type SluiceRecord } from '@sluice/sdk';
-import { CompressionTypes, Kafka, Partitioners, type Admin, type AdminConfig, type KafkaConfig, type Producer, type ProducerConfig } from 'kafkajs';
+import { Kafka, Partitioners, type Admin, type AdminConfig, type KafkaConfig, type Producer, type ProducerConfig } from 'kafkajs';
 import { kafkaClientConfig, RETRY_POLICY, secretScrubber } from '../connection/kafka-client.js';
 import type { KafkaSinkConfig } from './kafka-sink.config.js';
 import { encodeBatch, splitRequests, type EncodeOptions } from './message-encoder.js';
@@ -99,7 +100,7 @@ export class KafkaSink implements Sink {
     const producer = this.producer;
     if (!producer) throw new RecordError(`kafka sink for topic "${this.config.topic}" is not started`, { retryable: true });
     const { messages, failed } = encodeBatch(batch, this.encodeOptions, this.config.maxRequestBytes);
-    const compression = this.config.compression === 'gzip' ? CompressionTypes.GZIP : CompressionTypes.None;
+    const compression = compressionType(this.config.compression);
     for (const request of splitRequests(messages, this.config.maxRequestBytes)) {
       try {
         await producer.send({ topic: this.config.topic, messages: request.map((m) => m.message), acks: this.acks, timeout: this.config.timeoutMs, compression });

@@ -36,6 +36,7 @@ export class TransportModule {
                     brokers: config.brokers,
                     clientId: config.clientId,
                     topics: { partitions: config.partitions, replicationFactor: config.replicationFactor, ...(config.retentionMs === undefined ? {} : { retentionMs: config.retentionMs }) },
+                    compression: config.compression,
                     ...config.consumer,
                     logLevel: logLevel.ERROR,
                   },

@@ -1,3 +1,4 @@
+import { KAFKA_COMPRESSIONS, type KafkaCompression } from '@sluice/kafka';
 import { Field, validateConfig, type ConfigIssue } from '@sluice/sdk';
 import { withoutRedundantIssues } from './config-issues.js';
 import { IsList, IsMapping, IsRequiredMapping, IsRequiredString, MAPPING, missing, Nested } from './schema-decorators.js';
@@ -133,6 +134,13 @@ export class TransportSection {
   @IsInt()
   @Min(1)
   connectionTimeoutMs: number = 3000;
+
+  @Field({
+    description: 'Kafka only: compression of the batches Sluice writes to its channel topics: `none`, `gzip`, `snappy` or `lz4`. Channel consumers read any of them, whatever this says.',
+    example: 'lz4',
+  })
+  @IsIn([...KAFKA_COMPRESSIONS])
+  compression: KafkaCompression = 'none';
 }
 
 export class ChannelsSection {

@@ -101,7 +101,7 @@ describe('loadConfig: valid files', () => {
     const config = await loadConfig(file, { env: { TEST_TOKEN: 'tok-123', DB_PASSWORD: 'pw' }, catalog: testCatalog() });
     expect(config.dataDir).toBe(join(FIXTURES, 'config', 'state'));
     expect(config.http).toEqual({ enabled: true, host: '127.0.0.1', port: 8080, token: 'tok-123' });
-    expect(config.transport).toEqual({ kind: 'kafka', brokers: ['localhost:9092', 'localhost:9093'], clientId: 'sluice', groupPrefix: 'sluice', partitions: 3, replicationFactor: 1, consumer: expect.any(Object) });
+    expect(config.transport).toEqual({ kind: 'kafka', brokers: ['localhost:9092', 'localhost:9093'], clientId: 'sluice', groupPrefix: 'sluice', partitions: 3, replicationFactor: 1, compression: 'none', consumer: expect.any(Object) });
     expect(config.log).toEqual({ level: 'debug', pretty: false });
     expect(config.pipelines.map((p) => p.name)).toEqual(['vehicles', 'audit_log']);
     const [vehicles, audit] = config.pipelines;
@@ -276,9 +276,9 @@ describe('loadConfig: environment', () => {
   it('lets KAFKA_BROKERS win over transport.brokers, and stand in for them', async () => {
     const env = { KAFKA_BROKERS: 'k1:9092, k2:9092' };
     const overridden = await load(['transport: { kind: kafka, brokers: [file:9092], clientId: me }', ...MINIMAL], { env });
-    expect(overridden.transport).toEqual({ kind: 'kafka', brokers: ['k1:9092', 'k2:9092'], clientId: 'me', groupPrefix: 'sluice', partitions: 3, replicationFactor: 1, consumer: expect.any(Object) });
+    expect(overridden.transport).toEqual({ kind: 'kafka', brokers: ['k1:9092', 'k2:9092'], clientId: 'me', groupPrefix: 'sluice', partitions: 3, replicationFactor: 1, compression: 'none', consumer: expect.any(Object) });
     const supplied = await load(['transport: { kind: kafka }', ...MINIMAL], { env });
-    expect(supplied.transport).toEqual({ kind: 'kafka', brokers: ['k1:9092', 'k2:9092'], clientId: 'sluice', groupPrefix: 'sluice', partitions: 3, replicationFactor: 1, consumer: expect.any(Object) });
+    expect(supplied.transport).toEqual({ kind: 'kafka', brokers: ['k1:9092', 'k2:9092'], clientId: 'sluice', groupPrefix: 'sluice', partitions: 3, replicationFactor: 1, compression: 'none', consumer: expect.any(Object) });
     const embedded = await load(MINIMAL, { env });
     expect(embedded.transport).toEqual({ kind: 'embedded' });
   });
@@ -860,5 +860,12 @@ describe('the kafka transport settings', () => {
     expect(config.transport).toMatchObject({ consumer: { maxBatchRecords: 2000, commitIntervalMs: 50, maxInFlight: 5000 } });
     const error = await failure(kafkaConfig(['  sessionTimeoutMs: 10']));
     expect(error.message).toContain('sluice.yaml:4 transport.sessionTimeoutMs: must not be less than 1000');
+  });
+
+  it('compress the channel batches as asked (none by default), with a supported codec only', async () => {
+    expect((await kafkaConfig([])).transport).toMatchObject({ compression: 'none' });
+    expect((await kafkaConfig(['  compression: lz4'])).transport).toMatchObject({ compression: 'lz4' });
+    const error = await failure(kafkaConfig(['  compression: zstd']));
+    expect(error.message).toContain('sluice.yaml:4 transport.compression: must be one of the following values: none, gzip, snappy, lz4');
   });
 });

@@ -199,6 +199,7 @@ function transportConfig(schema: SluiceFileSchema, overrides: EnvOverrides): Tra
     partitions: transport.partitions ?? 3,
     replicationFactor: transport.replicationFactor ?? 1,
     ...(transport.retentionMs === undefined ? {} : { retentionMs: transport.retentionMs }),
+    compression: transport.compression,
     consumer: {
       maxBatchRecords: transport.maxBatchRecords,
       maxBatchWaitMs: transport.maxBatchWaitMs,

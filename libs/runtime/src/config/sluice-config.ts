@@ -1,3 +1,4 @@
+import type { KafkaCompression } from '@sluice/kafka';
 import type { Aggregation, JsonValue, PluginDefinition, QueryFilter, TableAggregation } from '@sluice/sdk';
 import type { KafkaTransportOptions } from '#transports';
 
@@ -85,6 +86,8 @@ export type TransportConfig =
       readonly partitions: number;
       readonly replicationFactor: number;
       readonly retentionMs?: number;
+      /** Compression of the batches written to channel topics. */
+      readonly compression: KafkaCompression;
       /** How channel consumers batch, bound and commit (see the `transport:` docs). */
       readonly consumer: KafkaConsumerSettings;
     };

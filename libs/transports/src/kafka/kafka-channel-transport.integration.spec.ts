@@ -65,6 +65,20 @@ describe('KafkaChannelTransport (real Kafka)', () => {
     expect(configs.resources[0].configEntries.find((e) => e.configName === 'retention.ms')?.configValue).toBe('86400000');
   });
 
+  it.each(['snappy', 'lz4'] as const)('publishes %s-compressed batches and reads them back', async (compression) => {
+    const transport = await open({ compression });
+    const topic = `t-${randomUUID()}`;
+    topics.push(topic);
+    await transport.ensureChannel({ name: topic, partitions: 1 });
+    const values: unknown[] = [];
+    await transport.subscribe(topic, `g-${randomUUID()}`, async (records) => {
+      for (const record of records) values.push(record.value);
+    });
+    await transport.publish(topic, Array.from({ length: 30 }, (_, i) => makeRecord({ i, text: 'compressible '.repeat(20) })));
+    await until(() => values.length >= 30, 'the compressed records');
+    expect(values).toEqual(Array.from({ length: 30 }, (_, i) => ({ i, text: 'compressible '.repeat(20) })));
+  });
+
   it('delivers every record once, keeps per-key order, and commits only what was acknowledged', async () => {
     const transport = await open();
     const topic = `t-${randomUUID()}`;

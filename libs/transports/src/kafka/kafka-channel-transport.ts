@@ -1,4 +1,5 @@
 import { ClientKafka } from '@nestjs/microservices';
+import { compressionType, registerCompressionCodecs } from '@sluice/kafka';
 import type { SluiceRecord } from '@sluice/sdk';
 import { Kafka, type Admin, type Producer } from 'kafkajs';
 import type { BatchHandler, ChannelSpec, ChannelTransport, TransportStatus } from '../channel-transport.js';
@@ -25,6 +26,7 @@ export class KafkaChannelTransport implements ChannelTransport {
     private readonly options: KafkaTransportOptions,
     private readonly logger: SubscriptionLogger,
   ) {
+    registerCompressionCodecs();
     this.client = new ClientKafka({
       client: {
         clientId: options.clientId,
@@ -91,7 +93,7 @@ export class KafkaChannelTransport implements ChannelTransport {
   /** Resolves once the broker stored every record (acks from all in-sync replicas). */
   async publish(channel: string, records: readonly SluiceRecord[]): Promise<void> {
     if (!this.producer) throw new Error('kafka transport: not connected');
-    await this.producer.send({ topic: channel, acks: -1, messages: records.map(encodeRecord) });
+    await this.producer.send({ topic: channel, acks: -1, compression: compressionType(this.options.compression ?? 'none'), messages: records.map(encodeRecord) });
   }
 
   async close(): Promise<void> {

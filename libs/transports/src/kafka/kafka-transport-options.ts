@@ -1,3 +1,4 @@
+import type { KafkaCompression } from '@sluice/kafka';
 import type { logLevel } from 'kafkajs';
 
 export interface KafkaTransportOptions {
@@ -5,6 +6,8 @@ export interface KafkaTransportOptions {
   readonly clientId: string;
   /** Defaults for the channel topics Sluice creates. */
   readonly topics: { readonly partitions: number; readonly replicationFactor: number; readonly retentionMs?: number };
+  /** Compression of the batches published to channel topics (consumers read every supported one). */
+  readonly compression?: KafkaCompression;
   /** How a consumer hands records to its stage: batches of at most this many, ... */
   readonly maxBatchRecords: number;
   /** ... or what arrived within this many ms. */

@@ -1,0 +1,1 @@
+export { compressionType, KAFKA_COMPRESSIONS, registerCompressionCodecs, type KafkaCompression } from './compression.js';
