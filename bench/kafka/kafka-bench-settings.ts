@@ -8,6 +8,8 @@ export interface KafkaBenchSettings {
   readonly size: number;
   /** Sluice only: generator records/s, 0 = as fast as the pipeline takes them (BENCH_KAFKA_RATE). */
   readonly rate: number;
+  /** Records of the latency line, paced at {@link LATENCY_RATE} records/s (BENCH_KAFKA_LATENCY_COUNT). */
+  readonly latencyCount: number;
   /** Longest wait for one contender to deliver every record, ms (BENCH_KAFKA_TIMEOUT_S). */
   readonly timeoutMs: number;
   /** Bootstrap brokers, as services.sh computes them (KAFKA_BROKERS, else 127.0.0.1:$KAFKA_PORT). */
@@ -17,6 +19,9 @@ export interface KafkaBenchSettings {
 }
 
 export const DEFAULT_KAFKA_COUNT = 1_000_000;
+/** The latency line: records (BENCH_KAFKA_LATENCY_COUNT) at a steady 1,000 records/s. */
+export const DEFAULT_LATENCY_COUNT = 30_000;
+export const LATENCY_RATE = 1000;
 export const DEFAULT_KAFKA_SIZE = 200;
 /** Smallest value size: room for the generator's `{"id":…,"ts":…,"payload":""}` and Connect's marker line. */
 export const MIN_KAFKA_SIZE = 80;
@@ -36,8 +41,9 @@ export function readKafkaBenchSettings(env: NodeJS.ProcessEnv = process.env): Ka
   const count = integer(env, 'BENCH_KAFKA_COUNT', DEFAULT_KAFKA_COUNT, 1, 100_000_000);
   const size = integer(env, 'BENCH_KAFKA_SIZE', DEFAULT_KAFKA_SIZE, MIN_KAFKA_SIZE, 1_000_000);
   const rate = integer(env, 'BENCH_KAFKA_RATE', 0, 0, 100_000_000);
+  const latencyCount = integer(env, 'BENCH_KAFKA_LATENCY_COUNT', DEFAULT_LATENCY_COUNT, 1000, 100_000_000);
   const timeoutMs = integer(env, 'BENCH_KAFKA_TIMEOUT_S', 300, 10, 86_400) * 1000;
   const brokers = env.KAFKA_BROKERS?.trim() || `127.0.0.1:${env.KAFKA_PORT?.trim() || '9092'}`;
   const run = `${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
-  return { count, size, rate, timeoutMs, brokers, run };
+  return { count, size, rate, latencyCount, timeoutMs, brokers, run };
 }

@@ -1,15 +1,18 @@
 import { deleteBenchTopicsAndGroups, type BrokerLeftovers } from './broker-cleanup.js';
-import { readKafkaBenchSettings, type KafkaBenchSettings } from './kafka-bench-settings.js';
+import { LATENCY_RATE, readKafkaBenchSettings, type KafkaBenchSettings } from './kafka-bench-settings.js';
 import { runKafkaConnectFilePipeline } from './kafka-connect-file-pipeline.js';
 import { runKafkaPerfTools } from './kafka-perf-tools.js';
 import { ServicesHarness } from './services-harness.js';
 import { runSluiceKafkaPassthrough } from './sluice-kafka-passthrough.js';
 
 /** The lines the comparison prints, in order; `npm run bench -- <prefix>` selects by prefix. */
-export const KAFKA_SCENARIOS = ['kafka-sluice', 'kafka-producer-perf', 'kafka-consumer-perf', 'kafka-connect', 'kafka-ratios'] as const;
+export const KAFKA_SCENARIOS = ['kafka-sluice', 'kafka-latency', 'kafka-producer-perf', 'kafka-consumer-perf', 'kafka-connect', 'kafka-ratios'] as const;
 
 /** The goals of issue 3: Sluice ≥ 2× Kafka Connect, ≥ 0.5× what Kafka's own perf tools reach. */
 export const GOALS = { sluiceVsConnect: 2, sluiceVsPerfTools: 0.5 } as const;
+
+/** Issue 9's latency goal: read → stored p99 at a steady 1,000 records/s over Kafka. */
+export const LATENCY_P99_GOAL_MS = 50;
 
 export interface KafkaComparisonOptions {
   /** Repository root (services/services.sh). */
@@ -72,6 +75,15 @@ export async function runKafkaComparison(options: KafkaComparisonOptions): Promi
         const result = await runSluiceKafkaPassthrough(settings, options.scenarioDir, brokerPid, leftovers);
         rates.sluice = result.recordsPerSecond;
         options.emit(result.line);
+      });
+    }
+    if (wants('kafka-latency')) {
+      // The same pipeline, paced: what a record waits from read to stored when nothing queues.
+      const paced: KafkaBenchSettings = { ...settings, count: settings.latencyCount, rate: LATENCY_RATE, run: `${settings.run}l` };
+      await attempt('kafka-latency', async () => {
+        const { line } = await runSluiceKafkaPassthrough(paced, options.scenarioDir, brokerPid, leftovers, 'kafka-latency');
+        const p99 = line.p99LatencyMs as number | null;
+        options.emit({ ...line, goal: `p99 <= ${LATENCY_P99_GOAL_MS} ms at ${LATENCY_RATE} records/s`, goalMet: p99 !== null && p99 <= LATENCY_P99_GOAL_MS });
       });
     }
     if (wants('kafka-producer-perf') || wants('kafka-consumer-perf')) {

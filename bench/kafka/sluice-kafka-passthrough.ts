@@ -47,6 +47,7 @@ export async function runSluiceKafkaPassthrough(
   scenarioDir: string,
   brokerPid: number | null,
   leftovers: BrokerLeftovers,
+  scenario = 'kafka-sluice',
 ): Promise<SluiceKafkaResult> {
   const dataDir = mkdtempSync(join(tmpdir(), 'sluice-bench-kafka-'));
   const output = join(dataDir, 'out.jsonl');
@@ -88,7 +89,7 @@ export async function runSluiceKafkaPassthrough(
     return {
       recordsPerSecond,
       line: {
-        scenario: 'kafka-sluice',
+        scenario,
         records: settings.count,
         recordBytes: settings.size,
         ...(settings.rate > 0 ? { rate: settings.rate } : {}),

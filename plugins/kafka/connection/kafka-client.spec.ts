@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { RecordError, type PluginLogger } from '@sluice/sdk';
 import { logLevel } from 'kafkajs';
-import { kafkaClientConfig, kafkaErrorType, kafkaLogCreator, RETRY_POLICY, secretScrubber } from './kafka-client.js';
+import { secretScrubber } from '@sluice/kafka';
+import { kafkaClientConfig, kafkaErrorType, kafkaLogCreator, RETRY_POLICY } from './kafka-client.js';
 import type { KafkaConnectionSettings } from './kafka-connection.js';
 
 const settings: KafkaConnectionSettings = {

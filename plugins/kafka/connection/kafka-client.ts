@@ -1,26 +1,15 @@
-import { registerCompressionCodecs } from '@sluice/kafka';
-import { readFileSync } from 'node:fs';
-import { isAbsolute, resolve } from 'node:path';
+import { kafkaSecurityOptions, registerCompressionCodecs, secretScrubber } from '@sluice/kafka';
 import { describeError, RecordError, type PluginContext, type PluginLogger } from '@sluice/sdk';
-import { logLevel, type KafkaConfig, type logCreator, type SASLOptions } from 'kafkajs';
+import { logLevel, type KafkaConfig, type logCreator } from 'kafkajs';
 import type { KafkaConnectionSettings } from './kafka-connection.js';
 
-/*
- * kafkajs client settings from a plugin's connection fields (identical copy in the `kafka` source
- * and the `kafka` sink).
- */
+/* kafkajs client settings from a plugin's connection fields (shared by the `kafka` source and sink). */
 
 /**
  * kafkajs's production retry policy, spelled out: kafkajs picks a much faster one (15 retries,
  * 1 s cap) whenever NODE_ENV is "test", which would make tests behave unlike production.
  */
 export const RETRY_POLICY = { initialRetryTime: 300, maxRetryTime: 30_000, factor: 0.2, multiplier: 2 } as const;
-
-/** Replaces every occurrence of the configured secrets (the SASL password) in a text. */
-export function secretScrubber(settings: KafkaConnectionSettings): (text: string) => string {
-  const secrets = [settings.sasl?.password].filter((s): s is string => typeof s === 'string' && s.length > 0);
-  return (text) => secrets.reduce((out, secret) => out.split(secret).join('***'), text);
-}
 
 /**
  * Routes kafkajs's own log lines to the plugin logger. kafkajs reports at ERROR level the protocol
@@ -51,29 +40,19 @@ export function kafkaLogCreator(logger: PluginLogger, scrub: (text: string) => s
  */
 export function kafkaClientConfig(settings: KafkaConnectionSettings, context: Pick<PluginContext, 'configDir' | 'logger'>): KafkaConfig {
   registerCompressionCodecs();
-  let ssl: KafkaConfig['ssl'] = false;
-  if (settings.ssl) {
-    ssl = { rejectUnauthorized: settings.sslRejectUnauthorized };
-    if (settings.sslCaFile !== undefined) {
-      const file = isAbsolute(settings.sslCaFile) ? settings.sslCaFile : resolve(context.configDir, settings.sslCaFile);
-      try {
-        ssl.ca = [readFileSync(file, 'utf8')];
-      } catch (error) {
-        throw new RecordError(`kafka: cannot read sslCaFile ${file}: ${describeError(error)}`, { retryable: true });
-      }
-    }
+  let security: ReturnType<typeof kafkaSecurityOptions>;
+  try {
+    security = kafkaSecurityOptions(settings, context.configDir);
+  } catch (error) {
+    throw new RecordError(`kafka: ${describeError(error)}`, { retryable: true, cause: error });
   }
-  const sasl: SASLOptions | undefined = settings.sasl
-    ? ({ mechanism: settings.sasl.mechanism, username: settings.sasl.username, password: settings.sasl.password } as SASLOptions)
-    : undefined;
   return {
     brokers: [...settings.brokers],
     clientId: settings.clientId,
     connectionTimeout: settings.connectionTimeoutMs,
     requestTimeout: settings.requestTimeoutMs,
     retry: { ...RETRY_POLICY, retries: settings.retries },
-    ssl,
-    ...(sasl ? { sasl } : {}),
+    ...security,
     logLevel: logLevel.INFO,
     logCreator: kafkaLogCreator(context.logger, secretScrubber(settings)),
   };

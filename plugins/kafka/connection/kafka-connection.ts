@@ -1,54 +1,29 @@
-import { Field } from '@sluice/sdk';
-import { IsIn, IsString, MinLength } from 'class-validator';
+import { KafkaSaslConfig, securityIssues, type KafkaSecuritySettings } from '@sluice/kafka';
+
+export { KafkaSaslConfig };
 
 /*
- * What both Kafka plugins share to reach a cluster: broker addresses, TLS, SASL and timeouts. The
- * `kafka` source and the `kafka` sink keep identical copies of this file (plugins import nothing
- * from one another); each config class declares and documents the fields.
+ * What both Kafka plugins share to reach a cluster: broker addresses, TLS, SASL and timeouts. TLS
+ * and SASL (their config class, their kafkajs options, their checks) are `@sluice/kafka`'s, shared
+ * with the Kafka transport.
  */
 
 /** A broker address: `host:port` or `[IPv6]:port`; no scheme, no credentials. */
 export const BROKER_ADDRESS = /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._-]+):\d{1,5}$/;
 export const BROKER_ADDRESS_MESSAGE = 'each broker must be "host:port" (no scheme, no credentials: put those in `sasl`)';
 
-export const SASL_MECHANISMS = ['plain', 'scram-sha-256', 'scram-sha-512'] as const;
-export type SaslMechanism = (typeof SASL_MECHANISMS)[number];
-
-/** SASL authentication. */
-export class KafkaSaslConfig {
-  @Field({ description: 'SASL mechanism: `plain`, `scram-sha-256` or `scram-sha-512`. Use it together with `ssl: true` unless the network is trusted.', example: 'scram-sha-512' })
-  @IsIn([...SASL_MECHANISMS])
-  mechanism: SaslMechanism;
-
-  @Field({ description: 'SASL user name.', example: 'sluice' })
-  @IsString()
-  @MinLength(1)
-  username: string;
-
-  @Field({ description: 'SASL password. Secret: never logged or shown; use `${KAFKA_PASSWORD}` to keep it out of the file.', example: '${KAFKA_PASSWORD}', secret: true })
-  @IsString()
-  @MinLength(1)
-  password: string;
-}
-
 /** The connection settings a config class declares (see `kafka-client.ts`). */
-export interface KafkaConnectionSettings {
+export interface KafkaConnectionSettings extends KafkaSecuritySettings {
   readonly brokers: readonly string[];
   readonly clientId: string;
   readonly connectionTimeoutMs: number;
   readonly requestTimeoutMs: number;
   readonly retries: number;
-  readonly ssl: boolean;
-  readonly sslCaFile?: string;
-  readonly sslRejectUnauthorized: boolean;
-  readonly sasl?: KafkaSaslConfig;
 }
 
 /** Cross-field checks of the connection settings, as config issues. */
 export function connectionIssues(settings: KafkaConnectionSettings): Array<{ path: string; message: string }> {
-  const issues: Array<{ path: string; message: string }> = [];
-  if (!settings.ssl && settings.sslCaFile !== undefined) issues.push({ path: 'sslCaFile', message: 'only applies with ssl: true' });
-  if (!settings.ssl && settings.sslRejectUnauthorized === false) issues.push({ path: 'sslRejectUnauthorized', message: 'only applies with ssl: true' });
+  const issues = securityIssues(settings);
   const seen = new Set<string>();
   settings.brokers?.forEach((broker, index) => {
     if (seen.has(broker)) issues.push({ path: `brokers[${index}]`, message: `"${broker}" is listed twice` });

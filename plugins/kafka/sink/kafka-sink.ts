@@ -1,7 +1,7 @@
-import { compressionType } from '@sluice/kafka';
+import { compressionType, secretScrubber } from '@sluice/kafka';
 import { describeError, RecordError, type HealthReport, type PluginContext, type Sink, type SinkWriteResult, type SluiceRecord } from '@sluice/sdk';
 import { Kafka, Partitioners, type Admin, type AdminConfig, type KafkaConfig, type Producer, type ProducerConfig } from 'kafkajs';
-import { kafkaClientConfig, RETRY_POLICY, secretScrubber } from '../connection/kafka-client.js';
+import { kafkaClientConfig, RETRY_POLICY } from '../connection/kafka-client.js';
 import type { KafkaSinkConfig } from './kafka-sink.config.js';
 import { encodeBatch, splitRequests, type EncodeOptions } from './message-encoder.js';
 import { sendError } from './producer-error.js';

@@ -1,6 +1,7 @@
+import { secretScrubber } from '@sluice/kafka';
 import { describeError, RecordError, type Checkpoint, type HealthReport, type PluginContext, type Source, type SourceRecord, type SourceStartContext } from '@sluice/sdk';
 import { Kafka, type Admin, type AdminConfig, type Consumer, type ConsumerConfig, type EachBatchPayload, type KafkaConfig } from 'kafkajs';
-import { kafkaClientConfig, RETRY_POLICY, secretScrubber } from '../connection/kafka-client.js';
+import { kafkaClientConfig, RETRY_POLICY } from '../connection/kafka-client.js';
 import type { KafkaSourceConfig } from './kafka-source.config.js';
 import { MessageBuffer } from './message-buffer.js';
 import { decodeMessage, type DecodeOptions } from './message-decoder.js';

@@ -1,5 +1,6 @@
 import { Module, type DynamicModule, type Provider } from '@nestjs/common';
 import type { Logger } from 'pino';
+import { kafkaSecurityOptions } from '@sluice/kafka';
 import { logLevel } from 'kafkajs';
 import { EmbeddedBus, EmbeddedChannelTransport, EmbeddedClient, EmbeddedServer, KafkaChannelTransport } from '#transports';
 import type { TransportConfig } from '#runtime';
@@ -37,6 +38,8 @@ export class TransportModule {
                     clientId: config.clientId,
                     topics: { partitions: config.partitions, replicationFactor: config.replicationFactor, ...(config.retentionMs === undefined ? {} : { retentionMs: config.retentionMs }) },
                     compression: config.compression,
+                    // sslCaFile is already absolute (resolved against the config's folder).
+                    ...kafkaSecurityOptions(config.security, '/'),
                     ...config.consumer,
                     logLevel: logLevel.ERROR,
                   },

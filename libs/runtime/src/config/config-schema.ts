@@ -1,4 +1,4 @@
-import { KAFKA_COMPRESSIONS, type KafkaCompression } from '@sluice/kafka';
+import { KAFKA_COMPRESSIONS, KafkaSaslConfig, type KafkaCompression } from '@sluice/kafka';
 import { Field, validateConfig, type ConfigIssue } from '@sluice/sdk';
 import { withoutRedundantIssues } from './config-issues.js';
 import { IsList, IsMapping, IsRequiredMapping, IsRequiredString, MAPPING, missing, Nested } from './schema-decorators.js';
@@ -141,6 +141,25 @@ export class TransportSection {
   })
   @IsIn([...KAFKA_COMPRESSIONS])
   compression: KafkaCompression = 'none';
+
+  @Field({ description: 'Kafka only: connect to the brokers with TLS. Their certificate is checked against the system CAs, or `sslCaFile`.', example: true })
+  @IsBoolean()
+  ssl: boolean = false;
+
+  @Field({ description: "Kafka only: PEM file of the CA(s) that signed the brokers' certificates; relative to the config file's folder. Only with `ssl: true`.", example: 'certs/kafka-ca.pem' })
+  @IsOptional()
+  @IsRequiredString()
+  sslCaFile?: string;
+
+  @Field({ description: 'Kafka only: refuse brokers whose certificate cannot be verified. Turn off only for testing: it allows a man in the middle.', example: true })
+  @IsBoolean()
+  sslRejectUnauthorized: boolean = true;
+
+  @Field({ description: 'Kafka only: SASL authentication (PLAIN or SCRAM) of every client Sluice opens for its channels. Not set (default): none.', nested: () => KafkaSaslConfig })
+  @IsOptional()
+  @Nested()
+  @Type(() => KafkaSaslConfig)
+  sasl?: KafkaSaslConfig;
 }
 
 export class ChannelsSection {

@@ -16,6 +16,7 @@ import {
 import { PluginCatalog } from '../plugins/plugin-catalog.js';
 import { ConfigValidationError } from './config-issues.js';
 import { loadConfig, loadConfigWithPlugins, type LoadConfigOptions } from './load-config.js';
+import { redactConfig } from './redact-config.js';
 
 const FIXTURES = fileURLToPath(new URL('../../../../test/fixtures', import.meta.url));
 
@@ -101,7 +102,7 @@ describe('loadConfig: valid files', () => {
     const config = await loadConfig(file, { env: { TEST_TOKEN: 'tok-123', DB_PASSWORD: 'pw' }, catalog: testCatalog() });
     expect(config.dataDir).toBe(join(FIXTURES, 'config', 'state'));
     expect(config.http).toEqual({ enabled: true, host: '127.0.0.1', port: 8080, token: 'tok-123' });
-    expect(config.transport).toEqual({ kind: 'kafka', brokers: ['localhost:9092', 'localhost:9093'], clientId: 'sluice', groupPrefix: 'sluice', partitions: 3, replicationFactor: 1, compression: 'none', consumer: expect.any(Object) });
+    expect(config.transport).toEqual({ kind: 'kafka', brokers: ['localhost:9092', 'localhost:9093'], clientId: 'sluice', groupPrefix: 'sluice', partitions: 3, replicationFactor: 1, compression: 'none', security: { ssl: false, sslRejectUnauthorized: true }, consumer: expect.any(Object) });
     expect(config.log).toEqual({ level: 'debug', pretty: false });
     expect(config.pipelines.map((p) => p.name)).toEqual(['vehicles', 'audit_log']);
     const [vehicles, audit] = config.pipelines;
@@ -276,9 +277,9 @@ describe('loadConfig: environment', () => {
   it('lets KAFKA_BROKERS win over transport.brokers, and stand in for them', async () => {
     const env = { KAFKA_BROKERS: 'k1:9092, k2:9092' };
     const overridden = await load(['transport: { kind: kafka, brokers: [file:9092], clientId: me }', ...MINIMAL], { env });
-    expect(overridden.transport).toEqual({ kind: 'kafka', brokers: ['k1:9092', 'k2:9092'], clientId: 'me', groupPrefix: 'sluice', partitions: 3, replicationFactor: 1, compression: 'none', consumer: expect.any(Object) });
+    expect(overridden.transport).toEqual({ kind: 'kafka', brokers: ['k1:9092', 'k2:9092'], clientId: 'me', groupPrefix: 'sluice', partitions: 3, replicationFactor: 1, compression: 'none', security: { ssl: false, sslRejectUnauthorized: true }, consumer: expect.any(Object) });
     const supplied = await load(['transport: { kind: kafka }', ...MINIMAL], { env });
-    expect(supplied.transport).toEqual({ kind: 'kafka', brokers: ['k1:9092', 'k2:9092'], clientId: 'sluice', groupPrefix: 'sluice', partitions: 3, replicationFactor: 1, compression: 'none', consumer: expect.any(Object) });
+    expect(supplied.transport).toEqual({ kind: 'kafka', brokers: ['k1:9092', 'k2:9092'], clientId: 'sluice', groupPrefix: 'sluice', partitions: 3, replicationFactor: 1, compression: 'none', security: { ssl: false, sslRejectUnauthorized: true }, consumer: expect.any(Object) });
     const embedded = await load(MINIMAL, { env });
     expect(embedded.transport).toEqual({ kind: 'embedded' });
   });
@@ -860,6 +861,25 @@ describe('the kafka transport settings', () => {
     expect(config.transport).toMatchObject({ consumer: { maxBatchRecords: 2000, commitIntervalMs: 50, maxInFlight: 5000 } });
     const error = await failure(kafkaConfig(['  sessionTimeoutMs: 10']));
     expect(error.message).toContain('sluice.yaml:4 transport.sessionTimeoutMs: must not be less than 1000');
+  });
+
+  it('connect with TLS and SASL as asked: the CA path resolved, the password never shown', async () => {
+    const { file, root } = writeConfig(['transport:', '  kind: kafka', '  brokers: [127.0.0.1:9093]', '  ssl: true', '  sslCaFile: certs/ca.pem', '  sasl: { mechanism: scram-sha-512, username: sluice, password: "${KAFKA_PASSWORD}" }', ...MINIMAL]);
+    const loaded = await loadConfig(file, { env: { KAFKA_PASSWORD: 'pa55' }, catalog: testCatalog() });
+    expect(loaded.transport).toMatchObject({ security: { ssl: true, sslCaFile: join(root, 'config', 'certs', 'ca.pem'), sslRejectUnauthorized: true, sasl: { mechanism: 'scram-sha-512', username: 'sluice', password: 'pa55' } } });
+    const view = JSON.stringify(redactConfig(loaded));
+    expect(view).not.toContain('pa55');
+    expect(view).toContain('"password":"<redacted>"');
+    expect((await kafkaConfig([])).transport).toMatchObject({ security: { ssl: false, sslRejectUnauthorized: true } });
+  });
+
+  it('refuse TLS and SASL settings that cannot apply, with their line', async () => {
+    const withoutSsl = await failure(kafkaConfig(['  sslCaFile: ca.pem']));
+    expect(withoutSsl.message).toContain('sluice.yaml:4 transport.sslCaFile: only applies with ssl: true');
+    const mechanism = await failure(kafkaConfig(['  sasl: { mechanism: gssapi, username: u, password: p }']));
+    expect(mechanism.message).toContain('sluice.yaml:4 transport.sasl.mechanism: must be one of the following values: plain, scram-sha-256, scram-sha-512');
+    const embedded = await failure(load(['transport: { kind: embedded, ssl: true }', ...MINIMAL]));
+    expect(embedded.message).toContain('transport.ssl: only applies to kind: kafka');
   });
 
   it('compress the channel batches as asked (none by default), with a supported codec only', async () => {

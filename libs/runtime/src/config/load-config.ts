@@ -1,3 +1,4 @@
+import { securityIssues } from '@sluice/kafka';
 import type { PluginKind } from '@sluice/sdk';
 import { readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
@@ -69,6 +70,8 @@ function checkTransport(source: YamlSource, raw: RawMap, overrides: EnvOverrides
   const transport = raw.transport;
   if (!isMapping(transport)) return;
   if (transport.kind === 'kafka') {
+    const security = { ssl: transport.ssl === true, sslCaFile: typeof transport.sslCaFile === 'string' ? transport.sslCaFile : undefined, sslRejectUnauthorized: transport.sslRejectUnauthorized !== false };
+    for (const issue of securityIssues(security)) issues.push(source.issue(['transport', issue.path], issue.message));
     if (overrides.brokers) return;
     if (transport.brokers === undefined || transport.brokers === null) {
       issues.push(source.issue(['transport', 'brokers'], 'is required with kind kafka (or set KAFKA_BROKERS)'));
@@ -76,7 +79,7 @@ function checkTransport(source: YamlSource, raw: RawMap, overrides: EnvOverrides
       issues.push(source.issue(['transport', 'brokers'], 'must list at least one broker (host:port)'));
     }
   } else if (transport.kind === undefined || transport.kind === 'embedded') {
-    for (const key of ['brokers', 'clientId', 'groupPrefix', 'partitions', 'replicationFactor', 'retentionMs']) {
+    for (const key of ['brokers', 'clientId', 'groupPrefix', 'partitions', 'replicationFactor', 'retentionMs', 'compression', 'ssl', 'sslCaFile', 'sslRejectUnauthorized', 'sasl']) {
       if (key in transport) issues.push(source.issue(['transport', key], 'only applies to kind: kafka'));
     }
   }
@@ -188,7 +191,7 @@ function deadLetterDefault(transport: TransportConfig, pipeline: string, dataDir
   return { plugin: DEFAULT_DEAD_LETTER_PLUGIN, config: { path: join(dataDir, 'dlq', `${pipeline}.jsonl`) } };
 }
 
-function transportConfig(schema: SluiceFileSchema, overrides: EnvOverrides): TransportConfig {
+function transportConfig(schema: SluiceFileSchema, overrides: EnvOverrides, configDir: string): TransportConfig {
   const { transport } = schema;
   if (transport.kind === 'embedded') return { kind: 'embedded' };
   return {
@@ -200,6 +203,12 @@ function transportConfig(schema: SluiceFileSchema, overrides: EnvOverrides): Tra
     replicationFactor: transport.replicationFactor ?? 1,
     ...(transport.retentionMs === undefined ? {} : { retentionMs: transport.retentionMs }),
     compression: transport.compression,
+    security: {
+      ssl: transport.ssl,
+      ...(transport.sslCaFile === undefined ? {} : { sslCaFile: resolve(configDir, transport.sslCaFile) }),
+      sslRejectUnauthorized: transport.sslRejectUnauthorized,
+      ...(transport.sasl === undefined ? {} : { sasl: transport.sasl }),
+    },
     consumer: {
       maxBatchRecords: transport.maxBatchRecords,
       maxBatchWaitMs: transport.maxBatchWaitMs,
@@ -273,7 +282,7 @@ export async function loadConfigWithPlugins(file: string, options: LoadConfigOpt
   const resolution: StageResolution = { registry, source, configDir: dir, issues };
   const rawPipelines = Array.isArray(raw.pipelines) ? raw.pipelines : [];
   const pipelines = rawPipelines.map((rawPipeline, index) =>
-    isMapping(rawPipeline) ? resolvePipeline(resolution, rawPipeline, index, schema.pipelines[index]!, dataDir, transportConfig(schema, overrides)) : undefined,
+    isMapping(rawPipeline) ? resolvePipeline(resolution, rawPipeline, index, schema.pipelines[index]!, dataDir, transportConfig(schema, overrides, dir)) : undefined,
   );
 
   if (issues.length > 0) return fail(withoutInterpolationEchoes(source, issues, interpolationIssues));
@@ -283,7 +292,7 @@ export async function loadConfigWithPlugins(file: string, options: LoadConfigOpt
     file: path,
     dir,
     dataDir,
-    transport: transportConfig(schema, overrides),
+    transport: transportConfig(schema, overrides, dir),
     http: {
       enabled: schema.http.enabled,
       host: overrides.host ?? schema.http.host,

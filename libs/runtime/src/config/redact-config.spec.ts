@@ -35,7 +35,7 @@ describe('redactConfig', () => {
     });
     expect(view.pipelines[0]!.transforms.map((t) => t.plugin)).toEqual(['validate', 'rename']);
     expect(view.pipelines[0]!.batch).toEqual({ maxRecords: 100, maxBytes: 1_048_576, maxWaitMs: 50 });
-    expect(view.transport).toEqual({ kind: 'kafka', brokers: ['localhost:9092', 'localhost:9093'], clientId: 'sluice', groupPrefix: 'sluice', partitions: 3, replicationFactor: 1, compression: 'none', consumer: expect.any(Object) });
+    expect(view.transport).toEqual({ kind: 'kafka', brokers: ['localhost:9092', 'localhost:9093'], clientId: 'sluice', groupPrefix: 'sluice', partitions: 3, replicationFactor: 1, compression: 'none', security: { ssl: false, sslRejectUnauthorized: true }, consumer: expect.any(Object) });
     expect(view.pipelines[1]!.sink!.config).toEqual({ path: '../out/audit.jsonl', format: 'jsonl' });
     expect(view.dataDir).toBe(join(config.dir, 'state'));
   });

@@ -1,4 +1,4 @@
-import type { KafkaCompression } from '@sluice/kafka';
+import type { KafkaCompression, KafkaSecuritySettings } from '@sluice/kafka';
 import type { Aggregation, JsonValue, PluginDefinition, QueryFilter, TableAggregation } from '@sluice/sdk';
 import type { KafkaTransportOptions } from '#transports';
 
@@ -88,6 +88,8 @@ export type TransportConfig =
       readonly retentionMs?: number;
       /** Compression of the batches written to channel topics. */
       readonly compression: KafkaCompression;
+      /** TLS and SASL of every client the transport opens (`sslCaFile` resolved against the config's folder). */
+      readonly security: KafkaSecuritySettings;
       /** How channel consumers batch, bound and commit (see the `transport:` docs). */
       readonly consumer: KafkaConsumerSettings;
     };

@@ -4,6 +4,7 @@ import { jest } from '@jest/globals';
 import { makeRecord, type SluiceRecord } from '@sluice/sdk';
 import { Kafka, logLevel } from 'kafkajs';
 import { KafkaChannelTransport } from './kafka-channel-transport.js';
+import { KafkaSubscription } from './kafka-subscription.js';
 import type { KafkaTransportOptions } from './kafka-transport-options.js';
 
 jest.setTimeout(120_000);
@@ -63,6 +64,26 @@ describe('KafkaChannelTransport (real Kafka)', () => {
     expect(metadata.topics[0].partitions).toHaveLength(4);
     const configs = await admin.describeConfigs({ includeSynonyms: false, resources: [{ type: 2, name: topic, configNames: ['retention.ms'] }] });
     expect(configs.resources[0].configEntries.find((e) => e.configName === 'retention.ms')?.configValue).toBe('86400000');
+  });
+
+  // The local broker listens in plaintext without SASL: a transport told to use either must fail
+  // to connect, which shows the settings reach the clients it opens.
+  it('connects with SASL when told to: a broker without SASL refuses it', async () => {
+    const transport = new KafkaChannelTransport(options({ sasl: { mechanism: 'scram-sha-512', username: 'u', password: 'p' } }), quiet);
+    transports.push(transport);
+    await expect(transport.connect()).rejects.toThrow(/SASL|sasl/);
+  });
+
+  it('consumes with SASL when told to: the consumer-group member is refused too', async () => {
+    const subscription = new KafkaSubscription(`t-${randomUUID()}`, `g-${randomUUID()}`, async () => undefined, options({ sasl: { mechanism: 'plain', username: 'u', password: 'p' } }), quiet);
+    await expect(subscription.start()).rejects.toThrow(/SASL|sasl/);
+  });
+
+  it('connects with TLS when told to: a plaintext listener fails the handshake', async () => {
+    const transport = new KafkaChannelTransport(options({ ssl: { rejectUnauthorized: true }, connectionTimeoutMs: 1000 }), quiet);
+    transports.push(transport);
+    await expect(transport.connect()).rejects.toThrow();
+    expect(transport.status().connected).toBe(false);
   });
 
   it.each(['snappy', 'lz4'] as const)('publishes %s-compressed batches and reads them back', async (compression) => {

@@ -5,7 +5,7 @@ import { Kafka, type Admin, type Producer } from 'kafkajs';
 import type { BatchHandler, ChannelSpec, ChannelTransport, TransportStatus } from '../channel-transport.js';
 import { encodeRecord } from './kafka-record-codec.js';
 import { KafkaSubscription, type SubscriptionLogger } from './kafka-subscription.js';
-import type { KafkaTransportOptions } from './kafka-transport-options.js';
+import { clientSecurity, type KafkaTransportOptions } from './kafka-transport-options.js';
 
 /**
  * Channels as Kafka topics, through Nest's Kafka strategies: publishing goes through a `ClientKafka`
@@ -32,6 +32,7 @@ export class KafkaChannelTransport implements ChannelTransport {
         clientId: options.clientId,
         brokers: [...options.brokers],
         connectionTimeout: options.connectionTimeoutMs,
+        ...clientSecurity(options),
         retry: { retries: 8, maxRetryTime: 10_000 },
         ...(options.logLevel === undefined ? {} : { logLevel: options.logLevel }),
       },

@@ -1,5 +1,5 @@
 import type { KafkaCompression } from '@sluice/kafka';
-import type { logLevel } from 'kafkajs';
+import type { KafkaConfig, logLevel, SASLOptions } from 'kafkajs';
 
 export interface KafkaTransportOptions {
   readonly brokers: readonly string[];
@@ -8,6 +8,10 @@ export interface KafkaTransportOptions {
   readonly topics: { readonly partitions: number; readonly replicationFactor: number; readonly retentionMs?: number };
   /** Compression of the batches published to channel topics (consumers read every supported one). */
   readonly compression?: KafkaCompression;
+  /** TLS of every client the transport opens (kafkajs `ssl`); none when absent. */
+  readonly ssl?: KafkaConfig['ssl'];
+  /** SASL authentication of every client (kafkajs `sasl`). */
+  readonly sasl?: SASLOptions;
   /** How a consumer hands records to its stage: batches of at most this many, ... */
   readonly maxBatchRecords: number;
   /** ... or what arrived within this many ms. */
@@ -19,4 +23,9 @@ export interface KafkaTransportOptions {
   readonly sessionTimeoutMs: number;
   readonly connectionTimeoutMs: number;
   readonly logLevel?: logLevel;
+}
+
+/** The TLS and SASL options of every kafkajs client the transport opens (producer, admin, each consumer). */
+export function clientSecurity(options: KafkaTransportOptions): { ssl?: KafkaConfig['ssl']; sasl?: SASLOptions } {
+  return { ...(options.ssl === undefined ? {} : { ssl: options.ssl }), ...(options.sasl === undefined ? {} : { sasl: options.sasl }) };
 }
