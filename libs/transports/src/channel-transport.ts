@@ -1,4 +1,5 @@
 import type { SluiceRecord } from '@sluice/sdk';
+import type { Leadership } from './leadership.js';
 
 /** Consumes one batch from a channel. Resolving acknowledges the batch; rejecting refuses it. */
 export type BatchHandler = (records: SluiceRecord[]) => Promise<void>;
@@ -30,6 +31,8 @@ export interface ChannelTransport {
   publish(channel: string, records: readonly SluiceRecord[]): Promise<void>;
   close(): Promise<void>;
   status(): TransportStatus;
+  /** Who leads among the hosts that share `group` (not started: call its `start()`). */
+  leadership(group: string): Leadership;
 }
 
 export interface TransportStatus {

@@ -1,3 +1,4 @@
 export * from './channel-transport.js';
+export * from './leadership.js';
 export * from './embedded/index.js';
 export * from './kafka/index.js';

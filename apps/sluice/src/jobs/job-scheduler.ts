@@ -5,8 +5,9 @@ import { CronJob } from 'cron';
 import type { Logger } from 'pino';
 import type { JobConfig, RuntimeMetrics, SluiceConfig, SluiceRuntime } from '#runtime';
 import { SLUICE_RUNTIME } from '#health';
+import type { ChannelTransport, Leadership } from '#transports';
 import { QueryRegistry } from '#query';
-import { RUNTIME_METRICS, SLUICE_CONFIG, SLUICE_LOGGER } from '../host/tokens.js';
+import { CHANNEL_TRANSPORT, RUNTIME_METRICS, SLUICE_CONFIG, SLUICE_LOGGER } from '../host/tokens.js';
 import { ActionTask } from './action-task.js';
 import { JobMetrics } from './job-metrics.js';
 import type { JobRunRecord, JobState } from './job-run.js';
@@ -29,11 +30,18 @@ export function schedulerKey(job: string): string {
  * pipelines (a source that can be triggered, a stage and its action, a named query): any problem
  * stops the pipelines and fails the startup with one message listing them all. On shutdown they
  * stop before the pipelines drain: no new ticks, runs under way aborted and awaited.
+ *
+ * With several hosts on one config (Kafka transport), scheduled runs happen on the leader only
+ * (membership of the consumer group `<groupPrefix>.jobs`, see KafkaGroupLeadership): each tick
+ * runs once across the hosts, and another host takes over when the leader stops or dies. A run
+ * asked for by hand (`POST /api/jobs/:name/run`) runs on the host asked.
  */
 @Injectable()
 export class JobScheduler implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly runners: ReadonlyMap<string, JobRunner>;
   private readonly logger: Logger;
+  /** Whether this host runs the scheduled ticks. */
+  private readonly leadership: Leadership;
   private started?: Promise<void>;
   private stopped?: Promise<void>;
 
@@ -44,8 +52,11 @@ export class JobScheduler implements OnApplicationBootstrap, BeforeApplicationSh
     @Inject(RUNTIME_METRICS) runtimeMetrics: RuntimeMetrics,
     private readonly registry: SchedulerRegistry,
     private readonly queries: QueryRegistry,
+    @Inject(CHANNEL_TRANSPORT) transport: ChannelTransport,
   ) {
     this.logger = logger.child({ component: 'jobs' });
+    const groupPrefix = config.transport?.kind === 'kafka' ? config.transport.groupPrefix : 'sluice';
+    this.leadership = transport.leadership(`${groupPrefix}.jobs`);
     const metrics = new JobMetrics(runtimeMetrics.registry);
     this.runners = new Map(config.jobs.map((job) => [job.name, new JobRunner(job, this.taskOf(job), { metrics, logger: this.logger })]));
   }
@@ -66,6 +77,11 @@ export class JobScheduler implements OnApplicationBootstrap, BeforeApplicationSh
   async beforeApplicationShutdown(): Promise<void> {
     this.stopped ??= this.stop();
     await this.stopped;
+  }
+
+  /** Whether this host runs the scheduled ticks, and how that is decided. */
+  leadershipDetails(): Record<string, unknown> {
+    return { leader: this.leadership.isLeader, ...this.leadership.details };
   }
 
   /** Every job with its state, in config order. */
@@ -98,6 +114,14 @@ export class JobScheduler implements OnApplicationBootstrap, BeforeApplicationSh
     // Query jobs read the datasets the query module checks at bootstrap (idempotent: it runs once).
     await this.queries.onApplicationBootstrap();
     await this.check();
+    this.leadership.onChange((leader) =>
+      this.logger.info({ leadership: this.leadership.details }, leader ? 'this host now runs the scheduled jobs' : 'another host runs the scheduled jobs now'),
+    );
+    try {
+      await this.leadership.start();
+    } catch (error) {
+      await this.failStartup([`jobs: cannot take part in the leadership that decides which host runs them: ${describeError(error)}`]);
+    }
     for (const runner of this.runners.values()) {
       try {
         this.schedule(runner);
@@ -154,6 +178,10 @@ export class JobScheduler implements OnApplicationBootstrap, BeforeApplicationSh
 
   /** Starts a run in the background (its outcome is recorded and logged by the runner). */
   private fire(runner: JobRunner, reason: 'schedule' | 'start'): void {
+    if (!this.leadership.isLeader) {
+      this.logger.debug({ job: runner.name, reason }, 'not the leader: another host runs this tick');
+      return;
+    }
     runner.tick(reason).catch((error: unknown) => this.logger.error({ job: runner.name, err: describeError(error) }, `job ${runner.name}: the run could not be recorded`));
   }
 
@@ -171,6 +199,7 @@ export class JobScheduler implements OnApplicationBootstrap, BeforeApplicationSh
     if (this.runners.size === 0) return;
     this.unschedule();
     await Promise.all([...this.runners.values()].map((runner) => runner.stop()));
+    await this.leadership.stop().catch((error: unknown) => this.logger.warn({ err: describeError(error) }, 'leaving the jobs leadership failed'));
     this.logger.info('scheduled jobs stopped');
   }
 }

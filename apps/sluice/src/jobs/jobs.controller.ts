@@ -17,7 +17,7 @@ export class JobsController {
 
   @Get()
   list() {
-    return { jobs: this.scheduler.list() };
+    return { jobs: this.scheduler.list(), leadership: this.scheduler.leadershipDetails() };
   }
 
   @Get(':name')

@@ -4,6 +4,7 @@ import type { BatchHandler, ChannelSpec, ChannelTransport, TransportStatus } fro
 import type { EmbeddedBus } from './embedded-bus.js';
 import { EmbeddedClient } from './embedded-client.js';
 import { EmbeddedServer } from './embedded-server.js';
+import { SoleLeadership, type Leadership } from '../leadership.js';
 
 /** Rejections crossing Nest's event path may be plain objects: make them Errors again. */
 function asError(reason: unknown): Error {
@@ -57,6 +58,11 @@ export class EmbeddedChannelTransport implements ChannelTransport {
 
   async close(): Promise<void> {
     this.client.close();
+  }
+
+  /** One process: it always leads. */
+  leadership(_group: string): Leadership {
+    return new SoleLeadership();
   }
 
   status(): TransportStatus {

@@ -4,3 +4,4 @@ export * from './offset-tracker.js';
 export * from './kafka-subscription.js';
 export * from './kafka-channel-transport.js';
 export * from './channel-server-kafka.js';
+export * from './kafka-group-leadership.js';

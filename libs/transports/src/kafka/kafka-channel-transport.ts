@@ -5,6 +5,8 @@ import { Kafka, type Admin, type Producer } from 'kafkajs';
 import type { BatchHandler, ChannelSpec, ChannelTransport, TransportStatus } from '../channel-transport.js';
 import { encodeRecord } from './kafka-record-codec.js';
 import { KafkaSubscription, type SubscriptionLogger } from './kafka-subscription.js';
+import { KafkaGroupLeadership } from './kafka-group-leadership.js';
+import type { Leadership } from '../leadership.js';
 import { clientSecurity, type KafkaTransportOptions } from './kafka-transport-options.js';
 
 /**
@@ -105,6 +107,11 @@ export class KafkaChannelTransport implements ChannelTransport {
     await this.admin?.disconnect();
     await this.client.close();
     this.producerConnected = false;
+  }
+
+  /** Leadership through membership of the consumer group `group` (see KafkaGroupLeadership). */
+  leadership(group: string): Leadership {
+    return new KafkaGroupLeadership(group, this.options, this.logger);
   }
 
   status(): TransportStatus {

@@ -32,6 +32,7 @@ function plannedAsKafka(): { transport: ChannelTransport; embedded: ChannelTrans
     publish: (channel, records) => embedded.publish(channel, records),
     close: () => embedded.close(),
     status: () => embedded.status(),
+    leadership: (group) => embedded.leadership(group),
   };
   return { transport, embedded };
 }
