@@ -85,6 +85,11 @@ describe('KafkaGroupLeadership (real Kafka)', () => {
     await new Promise((r) => setTimeout(r, 2000));
     expect(leaders()).toHaveLength(1);
     const first = leaders()[0]!;
+    // Hosts joining leave the lead where it is.
+    for (let i = 0; i < 3; i++) three.push(await member(group));
+    await new Promise((r) => setTimeout(r, 2000));
+    expect(leaders()).toHaveLength(1);
+    expect(leaders()[0]).toBe(first);
     const changes: boolean[] = [];
     first.onChange((leading) => changes.push(leading));
     await first.stop();

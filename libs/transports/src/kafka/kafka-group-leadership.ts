@@ -3,6 +3,7 @@ import type { Admin, Consumer } from 'kafkajs';
 import type { Leadership } from '../leadership.js';
 import { clientSecurity, type KafkaTransportOptions } from './kafka-transport-options.js';
 import type { SubscriptionLogger } from './kafka-subscription.js';
+import { stickyLeaderAssigner } from './sticky-leader-assigner.js';
 
 const { Kafka } = kafkajs;
 
@@ -12,12 +13,14 @@ const { Kafka } = kafkajs;
  * coordinator assigns that partition to exactly one member, the leader. When the leader leaves
  * (stop) the group rebalances at once; when it dies, after the session timeout. A member stops
  * counting itself leader as soon as a rebalance starts, and starts again only when the new
- * assignment gives it the partition. Like any lease, it has one limit: a leader cut off from the
+ * assignment gives it the partition; a host joining does not move the lead (stickyLeaderAssigner). Like any lease, it has one limit: a leader cut off from the
  * broker learns it lost the partition only when its next heartbeat fails (within the session
  * timeout), so two hosts may overlap for that long; jobs are at-least-once.
  */
 export class KafkaGroupLeadership implements Leadership {
   private leading = false;
+  /** Held the partition in the last generation (claimed when rejoining, so the lead stays put). */
+  private held = false;
   private joined = false;
   private readonly listeners: Array<(isLeader: boolean) => void> = [];
   private consumer: Consumer | null = null;
@@ -56,12 +59,18 @@ export class KafkaGroupLeadership implements Leadership {
     await this.admin.disconnect();
     this.admin = null;
 
-    const consumer = kafka.consumer({ groupId: this.group, sessionTimeout: this.options.sessionTimeoutMs, allowAutoTopicCreation: false });
+    const consumer = kafka.consumer({
+      groupId: this.group,
+      sessionTimeout: this.options.sessionTimeoutMs,
+      allowAutoTopicCreation: false,
+      partitionAssigners: [stickyLeaderAssigner(this.group, () => this.held)],
+    });
     this.consumer = consumer;
     const firstDecision = new Promise<void>((resolve) => {
       consumer.on(consumer.events.GROUP_JOIN, (event) => {
         this.joined = true;
-        this.set((event.payload.memberAssignment[this.group] ?? []).includes(0));
+        this.held = (event.payload.memberAssignment[this.group] ?? []).includes(0);
+        this.set(this.held);
         resolve();
       });
       // Not joined within a session timeout (broker slow, group busy): start as a follower.
@@ -70,6 +79,7 @@ export class KafkaGroupLeadership implements Leadership {
     consumer.on(consumer.events.REBALANCING, () => this.set(false));
     consumer.on(consumer.events.CRASH, (event) => {
       this.joined = false;
+      this.held = false;
       this.set(false);
       this.logger.error({ group: this.group, err: String(event.payload.error?.message ?? 'crashed') }, 'leadership consumer crashed');
     });
@@ -82,6 +92,7 @@ export class KafkaGroupLeadership implements Leadership {
   }
 
   async stop(): Promise<void> {
+    this.held = false;
     this.set(false);
     await this.consumer?.disconnect();
     this.consumer = null;
