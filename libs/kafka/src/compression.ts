@@ -31,10 +31,10 @@ let codecsRegistered = false;
 /**
  * Registers the snappy and lz4 codecs with kafkajs (its codec table is one per process, shared by
  * every consumer and producer). Idempotent; a consumer without them fails on such batches with
- * "Snappy compression not implemented". Called by every module that creates a Kafka client.
+ * an error for the codec it lacks. Called by every module that creates a Kafka client.
  */
 export function registerCompressionCodecs(): void {
-  // kafkajs's own table entries for these throw "not implemented": replace them once.
+  // kafkajs's own table entries for these only throw: replace them once.
   if (codecsRegistered) return;
   CompressionCodecs[CompressionTypes.Snappy] = require('kafkajs-snappy') as Codec;
   const LZ4Codec = require('@2l/kafkajs-lz4') as new () => { codec: Codec };

@@ -7,7 +7,7 @@ import { encodeRecord } from './kafka-record-codec.js';
 import { KafkaSubscription, type SubscriptionLogger } from './kafka-subscription.js';
 import { KafkaGroupLeadership } from './kafka-group-leadership.js';
 import type { Leadership } from '../leadership.js';
-import { clientSecurity, type KafkaTransportOptions } from './kafka-transport-options.js';
+import { kafkaClientConfig, type KafkaTransportOptions } from './kafka-transport-options.js';
 
 /**
  * Channels as Kafka topics, through Nest's Kafka strategies: publishing goes through a `ClientKafka`
@@ -31,12 +31,8 @@ export class KafkaChannelTransport implements ChannelTransport {
     registerCompressionCodecs();
     this.client = new ClientKafka({
       client: {
-        clientId: options.clientId,
-        brokers: [...options.brokers],
-        connectionTimeout: options.connectionTimeoutMs,
-        ...clientSecurity(options),
+        ...kafkaClientConfig(options, options.clientId),
         retry: { retries: 8, maxRetryTime: 10_000 },
-        ...(options.logLevel === undefined ? {} : { logLevel: options.logLevel }),
       },
       // Not idempotent: kafkajs's idempotent producer never recovers from the broker's "out of order
       // sequence number" after a broker restart (seen in test/e2e/kafka-pipeline). One request in

@@ -1,7 +1,7 @@
 import kafkajs from 'kafkajs';
 import type { Admin, Consumer } from 'kafkajs';
 import type { Leadership } from '../leadership.js';
-import { clientSecurity, type KafkaTransportOptions } from './kafka-transport-options.js';
+import { kafkaClientConfig, type KafkaTransportOptions } from './kafka-transport-options.js';
 import type { SubscriptionLogger } from './kafka-subscription.js';
 import { stickyLeaderAssigner } from './sticky-leader-assigner.js';
 
@@ -45,13 +45,7 @@ export class KafkaGroupLeadership implements Leadership {
   }
 
   async start(): Promise<void> {
-    const kafka = new Kafka({
-      clientId: `${this.options.clientId}.${this.group}`,
-      brokers: [...this.options.brokers],
-      connectionTimeout: this.options.connectionTimeoutMs,
-      ...clientSecurity(this.options),
-      ...(this.options.logLevel === undefined ? {} : { logLevel: this.options.logLevel }),
-    });
+    const kafka = new Kafka(kafkaClientConfig(this.options, `${this.options.clientId}.${this.group}`));
     this.admin = kafka.admin();
     await this.admin.connect();
     // One partition: one owner. Created by the first host; the others find it.

@@ -4,7 +4,7 @@ import type { Consumer, EachBatchPayload } from 'kafkajs';
 import type { BatchHandler } from '../channel-transport.js';
 import { OffsetTracker, type PendingOffset } from './offset-tracker.js';
 import { decodeRecord } from './kafka-record-codec.js';
-import { clientSecurity, type KafkaTransportOptions } from './kafka-transport-options.js';
+import { kafkaClientConfig, type KafkaTransportOptions } from './kafka-transport-options.js';
 
 /** Waits between deliveries of a batch its stage refused: 100 ms doubling up to 10 s. */
 const REDELIVERY_BACKOFF: BackoffPolicy = { initialBackoffMs: 100, maxBackoffMs: 10_000, multiplier: 2, jitter: 0.2 };
@@ -60,13 +60,7 @@ export class KafkaSubscription {
     private readonly logger: SubscriptionLogger,
   ) {
     this.server = new ChannelServerKafka({
-      client: {
-        clientId: `${options.clientId}.${group}`,
-        brokers: [...options.brokers],
-        connectionTimeout: options.connectionTimeoutMs,
-        ...clientSecurity(options),
-        ...(options.logLevel === undefined ? {} : { logLevel: options.logLevel }),
-      },
+      client: kafkaClientConfig(options, `${options.clientId}.${group}`),
       consumer: { groupId: group, sessionTimeout: options.sessionTimeoutMs, allowAutoTopicCreation: false, retry: { retries: Number.MAX_SAFE_INTEGER, maxRetryTime: 10_000 } },
       subscribe: { fromBeginning: true },
       run: { autoCommit: false },

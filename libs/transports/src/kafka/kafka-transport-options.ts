@@ -25,7 +25,14 @@ export interface KafkaTransportOptions {
   readonly logLevel?: logLevel;
 }
 
-/** The TLS and SASL options of every kafkajs client the transport opens (producer, admin, each consumer). */
-export function clientSecurity(options: KafkaTransportOptions): { ssl?: KafkaConfig['ssl']; sasl?: SASLOptions } {
-  return { ...(options.ssl === undefined ? {} : { ssl: options.ssl }), ...(options.sasl === undefined ? {} : { sasl: options.sasl }) };
+/** The kafkajs client settings every client of the transport shares (producer, admin, each consumer), under `clientId`. */
+export function kafkaClientConfig(options: KafkaTransportOptions, clientId: string): KafkaConfig {
+  return {
+    clientId,
+    brokers: [...options.brokers],
+    connectionTimeout: options.connectionTimeoutMs,
+    ...(options.ssl === undefined ? {} : { ssl: options.ssl }),
+    ...(options.sasl === undefined ? {} : { sasl: options.sasl }),
+    ...(options.logLevel === undefined ? {} : { logLevel: options.logLevel }),
+  };
 }
