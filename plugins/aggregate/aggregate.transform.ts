@@ -6,12 +6,13 @@ import {
   type PluginActions,
   type PluginContext,
   type PluginLogger,
+  type KeyedStateTransform,
   type SluiceRecord,
-  type Transform,
+  type StateShare,
   type TransformOutput,
 } from '@sluice/sdk';
 import type { AggregateConfig } from './aggregate.config.js';
-import { AggregateState, isoTime, type Group } from './aggregate-state.js';
+import { AggregateState, groupKey, isoTime, type Group } from './aggregate-state.js';
 import { metricResult } from './metric-totals.js';
 import { ContributionReader, type CompiledMetric, type RecordContribution } from './record-contribution.js';
 import { StateSaver } from './state-saver.js';
@@ -25,8 +26,12 @@ export type WallClock = () => number;
  * transform emits each group it changed as an upsert (key = the group), with the group's current
  * count/sum/avg/min/max. Optional tumbling windows, distinct entities, and a state that survives
  * restarts (see {@link StateSaver}).
+ *
+ * Its state keys are the groups (their values, without the window): over Kafka each partition of
+ * the repartition channel has an instance holding its groups, fed one share of a record per group
+ * (see `KeyedStateTransform`), its state snapshotted by the runtime rather than to a file.
  */
-export class AggregateTransform implements Transform, PluginActions {
+export class AggregateTransform implements KeyedStateTransform, PluginActions {
   readonly actions: Readonly<Record<string, PluginAction>>;
   private readonly reader: ContributionReader;
   private readonly state: AggregateState;
@@ -34,6 +39,7 @@ export class AggregateTransform implements Transform, PluginActions {
   private readonly groupFields: readonly string[];
   private readonly metrics: readonly CompiledMetric[];
   private readonly logger: PluginLogger;
+  private readonly fingerprint: string;
 
   constructor(
     private readonly config: AggregateConfig,
@@ -52,9 +58,12 @@ export class AggregateTransform implements Transform, PluginActions {
       window,
       maxGroups: config.maxGroups,
     });
-    this.saver = config.persistState
-      ? new StateSaver(stateFilePath(context.dataDir, context.pipeline, context.stage), this.state, configFingerprint(config), config.snapshotIntervalMs, context.logger)
-      : undefined;
+    this.fingerprint = configFingerprint(config);
+    // With a managed state the runtime snapshots it (per partition); a file of this process's would be stale.
+    this.saver =
+      config.persistState && !context.stateManaged
+        ? new StateSaver(stateFilePath(context.dataDir, context.pipeline, context.stage), this.state, this.fingerprint, config.snapshotIntervalMs, context.logger)
+        : undefined;
     this.actions = {
       reset: {
         description: 'Forgets every group, distinct entity and window, and deletes the state file; returns how many groups were cleared.',
@@ -81,7 +90,42 @@ export class AggregateTransform implements Transform, PluginActions {
 
   process(record: SluiceRecord): TransformOutput | Promise<TransformOutput> {
     const contribution = this.reader.read(record);
-    return contribution instanceof Promise ? contribution.then((read) => this.emit(record, read)) : this.emit(record, contribution);
+    return contribution instanceof Promise ? contribution.then((read) => this.emit(record, read, true)) : this.emit(record, contribution, true);
+  }
+
+  /** The groups the record counts in (their values joined as in the output key, no window). */
+  stateKeys(record: SluiceRecord): readonly string[] | Promise<readonly string[]> {
+    const contribution = this.reader.read(record);
+    return contribution instanceof Promise ? contribution.then(stateKeysOf) : stateKeysOf(contribution);
+  }
+
+  /**
+   * Applies only the elements of group `share.key`. The entity (with `distinct`) counts per group
+   * here: its earlier contribution to this group is replaced, and the instances of its other groups
+   * do the same with their shares. (One limit against a single instance: an entity whose new
+   * record no longer has a group it had stays counted there, as no share reaches that group.)
+   */
+  processShare(record: SluiceRecord, share: StateShare): TransformOutput | Promise<TransformOutput> {
+    const contribution = this.reader.read(record);
+    const ofShare = (read: RecordContribution): RecordContribution => ({
+      entity: read.entity === undefined ? undefined : `${read.entity}\u001f${share.key}`,
+      elements: read.elements.filter((element) => groupKey(element.groupValues, undefined) === share.key),
+    });
+    return contribution instanceof Promise
+      ? contribution.then((read) => this.emit(record, ofShare(read), share.primary))
+      : this.emit(record, ofShare(contribution), share.primary);
+  }
+
+  /** The state with the fingerprint of the config that made it (for the runtime's changelog). */
+  snapshotState(): unknown {
+    return { fingerprint: this.fingerprint, ...this.state.snapshot() };
+  }
+
+  /** Restores a {@link snapshotState}; refuses one made under another groupBy/each/metrics/distinct/window. */
+  restoreState(saved: unknown): void {
+    const fingerprint = (saved as { fingerprint?: unknown } | null)?.fingerprint;
+    if (fingerprint !== this.fingerprint) throw new Error('the saved aggregate state was made for another groupBy/each/metrics/distinct/window config');
+    this.state.restore(saved);
   }
 
   /**
@@ -115,13 +159,13 @@ export class AggregateTransform implements Transform, PluginActions {
     };
   }
 
-  /** Applies the contribution (all or nothing) and builds the output records. */
-  private emit(record: SluiceRecord, contribution: RecordContribution): SluiceRecord[] {
+  /** Applies the contribution (all or nothing) and builds the output records (the record first with passThrough, when `passOn`). */
+  private emit(record: SluiceRecord, contribution: RecordContribution, passOn: boolean): SluiceRecord[] {
     const touched = this.state.apply(contribution, record.timestamp);
     if (!this.config.saveBeforeAck) this.saver?.changed();
     const updatedAt = this.config.updatedAtField === '' ? undefined : isoTime(this.clock());
     const outputs: SluiceRecord[] = touched.map((group) => withValue(record, this.valueOf(group, updatedAt), { key: group.key }));
-    if (this.config.passThrough) outputs.unshift(record);
+    if (this.config.passThrough && passOn) outputs.unshift(record);
     return outputs;
   }
 
@@ -137,4 +181,9 @@ export class AggregateTransform implements Transform, PluginActions {
     if (updatedAt !== undefined) value[this.config.updatedAtField] = updatedAt;
     return value;
   }
+}
+
+/** The distinct group keys (no window) of a contribution's elements, in order. */
+function stateKeysOf(contribution: RecordContribution): string[] {
+  return [...new Set(contribution.elements.map((element) => groupKey(element.groupValues, undefined)))];
 }

@@ -1,5 +1,5 @@
 import { ExpressionEvaluationError, JsonataExpression, RECORD_VARIABLES, whenEvaluated } from '@sluice/sdk';
-import { invalidRecord, type HealthReport, type SluiceRecord, type Transform, type TransformOutput } from '@sluice/sdk';
+import { invalidRecord, type HealthReport, type KeyedStateTransform, type SluiceRecord, type TransformOutput } from '@sluice/sdk';
 import type { DedupeConfig, MissingKeyAction } from './dedupe.config.js';
 import { Fnv1a64 } from './identity-hash.js';
 import { RecentIdentities, type Clock } from './recent-identities.js';
@@ -19,8 +19,12 @@ function failure(error: unknown): never {
  * identities with the same hash read as duplicates and the later record is dropped, with odds of
  * about maxKeys / 2^64 per record (see DedupeConfig.maxKeys). The window lives in memory: it
  * starts empty on every start, so records delivered again after a restart pass again.
+ *
+ * Its state key is the identity's hash: over Kafka the records of one identity meet in one
+ * partition of the repartition channel, whose instance remembers them (starting empty, like a
+ * restart, when the partition moves to another host).
  */
-export class DedupeTransform implements Transform {
+export class DedupeTransform implements KeyedStateTransform {
   private readonly key: JsonataExpression | undefined;
   private readonly seen: RecentIdentities;
   /** Reset and reused for every record, so deciding allocates nothing (but an object's JSON text). */
@@ -39,6 +43,21 @@ export class DedupeTransform implements Transform {
   process(record: SluiceRecord): TransformOutput | Promise<TransformOutput> {
     if (!this.key) return this.decide(record, record.key);
     return whenEvaluated(this.key.evaluate(record.value, record), (identity) => this.decide(record, identity), failure);
+  }
+
+  /** The identity's hash as hex text; none for a record without identity (`process` decides what to do with it). */
+  stateKeys(record: SluiceRecord): readonly string[] | Promise<readonly string[]> {
+    const keyOf = (identity: unknown): string[] => {
+      const hasher = new Fnv1a64();
+      return hashIdentity(identity, hasher) ? [hasher.hi.toString(16).padStart(8, '0') + hasher.lo.toString(16).padStart(8, '0')] : [];
+    };
+    if (!this.key) return keyOf(record.key);
+    return whenEvaluated(this.key.evaluate(record.value, record), keyOf, failure);
+  }
+
+  /** A record has one identity, so its one share is the record. */
+  processShare(record: SluiceRecord): TransformOutput | Promise<TransformOutput> {
+    return this.process(record);
   }
 
   health(): HealthReport {

@@ -19,6 +19,12 @@ export interface PluginContext {
    * Sluice hosts and the test harness always set it; use {@link codecsOf} to read it.
    */
   readonly codecs?: Codecs;
+  /**
+   * Keyed-state transforms: set when the runtime keeps this instance's state (one instance per
+   * partition of a repartition channel, its state in a changelog topic, see `KeyedStateTransform`).
+   * Keep no state file of your own then: the partition, and its state, may move to another host.
+   */
+  readonly stateManaged?: boolean;
 }
 
 /** The context's codecs; throws, naming the stage, when whoever built the context gave none. */

@@ -8,6 +8,7 @@ export * from './context.js';
 export * from './health.js';
 export * from './source.js';
 export * from './transform.js';
+export * from './keyed-state.js';
 export * from './sink.js';
 export * from './queryable.js';
 export * from './actions.js';

@@ -1,8 +1,19 @@
 import type { SluiceRecord } from '@sluice/sdk';
 import type { Leadership } from './leadership.js';
+import type { StateChangelog } from './state-changelog.js';
 
 /** Consumes one batch from a channel. Resolving acknowledges the batch; rejecting refuses it. */
 export type BatchHandler = (records: SluiceRecord[]) => Promise<void>;
+
+/** What a subscriber may ask of its consumer beyond the batches. */
+export interface SubscribeOptions {
+  /**
+   * Called with the partitions of the channel this member was given, each time the group assigns
+   * them (Kafka; the embedded transport has no partitions and never calls it). Batches already
+   * handed over may still be under way when it is called.
+   */
+  readonly onAssignment?: (partitions: readonly number[]) => void;
+}
 
 /** How a channel is declared (Kafka creates a topic with these settings; the embedded one ignores them). */
 export interface ChannelSpec {
@@ -25,7 +36,7 @@ export interface ChannelTransport {
   connect(): Promise<void>;
   ensureChannel(spec: ChannelSpec): Promise<void>;
   /** Consume `channel` as member of consumer group `group` (one handler per channel and group). */
-  subscribe(channel: string, group: string, handler: BatchHandler): Promise<void>;
+  subscribe(channel: string, group: string, handler: BatchHandler, options?: SubscribeOptions): Promise<void>;
   /** Stop consuming `channel` (in-flight handlers finish). */
   unsubscribe(channel: string, group: string): Promise<void>;
   publish(channel: string, records: readonly SluiceRecord[]): Promise<void>;
@@ -33,6 +44,8 @@ export interface ChannelTransport {
   status(): TransportStatus;
   /** Who leads among the hosts that share `group` (not started: call its `start()`). */
   leadership(group: string): Leadership;
+  /** The changelog `name` where keyed state is kept across hosts (not started: call its `start()`). */
+  changelog(name: string): StateChangelog;
 }
 
 export interface TransportStatus {

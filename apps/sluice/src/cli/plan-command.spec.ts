@@ -47,18 +47,19 @@ describe('sluice plan', () => {
     }
   });
 
-  it('on Kafka puts a channel after the source (scale-out) and before a fan-out, and runs the stateless transforms in-line', async () => {
+  it('on Kafka puts a channel after the source (scale-out), before a fan-out and before a keyed-state transform in a route, and runs the stateless transforms in-line', async () => {
     const [ingest, processing] = await plans('config/pipelines/pokemon-stream.yaml', 'kafka');
     expect(shape(ingest)).toEqual({ pipeline: ingest.pipeline, stages: ['source', `[${ingest.pipeline}.stage-1] transforms[0]`, 'sink'], channels: ['scale-out'] });
-    expect(processing.channels.map((c) => c.reason)).toEqual(['scale-out', 'fan-out']);
+    expect(processing.channels.map((c) => c.reason)).toEqual(['scale-out', 'fan-out', 'keyed-state']);
+    expect(processing.channels[2]).toEqual({ name: `${processing.pipeline}.routes.stats.transforms-0`, from: 'routes', to: 'routes.stats.transforms[0]', reason: 'keyed-state' });
     expect(shape(processing).stages.at(-1)).toBe(`[${processing.pipeline}.stage-3] routes`);
     expect(processing.stages.find((s) => s.stage === 'routes')).toEqual({ stage: 'routes', plugin: 'fan-out', kind: 'fan-out', input: `${processing.pipeline}.stage-3` });
-    expect(processing.stages.filter((s) => s.kind === 'transform' && s.stage !== 'transforms[0]').every((s) => s.input === null)).toBe(true);
-    // The routes' stages, in-line after the fan-out, each with its route.
+    expect(processing.stages.filter((s) => s.kind === 'transform' && s.stage !== 'transforms[0]' && s.plugin !== 'aggregate').every((s) => s.input === null)).toBe(true);
+    // The routes' stages, in-line after the fan-out, each with its route; the aggregate behind its repartition channel.
     expect(processing.stages.filter((s) => s.route !== undefined).map((s) => [s.route, s.stage, s.plugin, s.input])).toEqual([
       ['raw', 'routes.raw.transforms[0]', 'map', null],
       ['raw', 'routes.raw.sink', 'cassandra', null],
-      ['stats', 'routes.stats.transforms[0]', 'aggregate', null],
+      ['stats', 'routes.stats.transforms[0]', 'aggregate', `${processing.pipeline}.routes.stats.transforms-0`],
       ['stats', 'routes.stats.sink', 'cassandra', null],
       ['by-type', 'routes.by-type.transforms[0]', 'map', null],
       ['by-type', 'routes.by-type.sink', 'cassandra', null],
@@ -70,7 +71,7 @@ describe('sluice plan', () => {
     expect(code).toBe(0);
     expect(stdout).toContain('transforms[1] (map) => [pokemon-process.stage-3 (fan-out)] => routes (fan-out)\n');
     expect(stdout).toContain('      route raw: routes.raw.transforms[0] (map) -> routes.raw.sink (cassandra)\n');
-    expect(stdout).toContain('      route stats: routes.stats.transforms[0] (aggregate) -> routes.stats.sink (cassandra)\n');
+    expect(stdout).toContain('      route stats: => [pokemon-process.routes.stats.transforms-0 (keyed-state)] => routes.stats.transforms[0] (aggregate) -> routes.stats.sink (cassandra)\n');
     expect(stdout).toContain('      route by-type: routes.by-type.transforms[0] (map) -> routes.by-type.sink (cassandra)\n');
   });
 

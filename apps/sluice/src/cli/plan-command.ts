@@ -7,25 +7,30 @@ const label = (stage: PlannedStage) => `${stage.stage} (${stage.plugin})`;
 /**
  * A plan in words: each run of fused stages on one line, channels between them, e.g.
  * `  orders: generator => [stage-1, scale-out] => validate -> map -> sql`; a pipeline with routes
- * ends in its fan-out, and each route follows on a line of its own (its stages run in-line).
+ * ends in its fan-out, and each route follows on a line of its own (its stages run in-line, but
+ * for a keyed-state transform on Kafka, behind its repartition channel).
  */
 export function describePlan(plan: PipelinePlan): string {
-  const parts: string[] = [];
   const routes = new Map<string, PlannedStage[]>();
+  const main: PlannedStage[] = [];
   for (const stage of plan.stages) {
-    if (stage.route !== undefined) {
-      routes.set(stage.route, [...(routes.get(stage.route) ?? []), stage]);
-      continue;
-    }
-    if (stage.input !== null) {
-      const channel = plan.channels.find((c) => c.name === stage.input)!;
-      parts.push(`=> [${channel.name} (${channel.reason})] =>`);
-    } else if (parts.length > 0) parts.push('->');
-    parts.push(label(stage));
+    if (stage.route === undefined) main.push(stage);
+    else routes.set(stage.route, [...(routes.get(stage.route) ?? []), stage]);
   }
+  // A stage fed by a channel follows `=> [channel (reason)] =>`, one called in-line follows `->`.
+  const chain = (stages: readonly PlannedStage[], first: boolean) =>
+    stages
+      .map((stage, index) => {
+        if (stage.input !== null) {
+          const channel = plan.channels.find((c) => c.name === stage.input)!;
+          return `=> [${channel.name} (${channel.reason})] => ${label(stage)}`;
+        }
+        return index === 0 && first ? label(stage) : `${index === 0 ? '' : '-> '}${label(stage)}`;
+      })
+      .join(' ');
   const fused = plan.channels.length === 0 ? 'one fused chain, no channel' : `${plan.channels.length} channel(s), ${plan.channels.length + 1} fused segment(s)`;
-  const routeLines = [...routes].map(([route, stages]) => `\n      route ${route}: ${stages.map(label).join(' -> ')}`);
-  return `  ${plan.pipeline}: ${fused}\n    ${parts.join(' ')}${routeLines.join('')}`;
+  const routeLines = [...routes].map(([route, stages]) => `\n      route ${route}: ${chain(stages, false)}`);
+  return `  ${plan.pipeline}: ${fused}\n    ${chain(main, true)}${routeLines.join('')}`;
 }
 
 /**

@@ -1,7 +1,19 @@
-import { describeError, isQueryable, retry, type HealthReport, type PluginContext, type PluginLogger, type Queryable, type Sink, type Source, type Transform } from '@sluice/sdk';
+import {
+  describeError,
+  isQueryable,
+  retry,
+  type HealthReport,
+  type KeyedStateTransform,
+  type PluginContext,
+  type PluginLogger,
+  type Queryable,
+  type Sink,
+  type Source,
+  type Transform,
+} from '@sluice/sdk';
 import type { BatchHandler, ChannelTransport } from '#transports';
 import type { Logger } from 'pino';
-import type { PipelineConfig, RoutedPipelineConfig, StageConfig } from '../config/sluice-config.js';
+import type { PipelineConfig, RouteConfig, RoutedPipelineConfig, StageConfig } from '../config/sluice-config.js';
 import { CheckpointStore } from '../delivery/checkpoint-store.js';
 import { codecSetFor, stageCodecs } from '../plugins/plugin-codecs.js';
 import { LatencySamples } from '../metrics/latency-samples.js';
@@ -12,16 +24,18 @@ import { SourceRunner } from './source-runner.js';
 import { StageMonitor, type StageSnapshot } from './stage-monitor.js';
 import { TransformRunner } from './transform-runner.js';
 import { PluginStage } from './plugin-stage.js';
-import { planPipeline, type PipelinePlan, type PlannedChannel } from './topology/pipeline-plan.js';
+import { planPipeline, type PipelinePlan, type PlannedChannel, type PlannedStage } from './topology/pipeline-plan.js';
 import { channelOutlet, directOutlet, type StageInlet, type StageOutlet } from './topology/stage-link.js';
 import { chainTransforms, type StageRunnerFactory } from './topology/stage-chain.js';
 import { FanOutMonitor, FAN_OUT_PLUGIN, FAN_OUT_STAGE } from './fan-out/fan-out-monitor.js';
 import { FanOutNode } from './fan-out/fan-out-node.js';
-import { RouteChain } from './fan-out/route-chain.js';
+import { RouteChain, type RouteLinks } from './fan-out/route-chain.js';
 import { RoutedQueryable } from './fan-out/routed-queryable.js';
 import { untilStopped } from './until-stopped.js';
 import { pipelineIdentity, type PipelineIdentity } from './pipeline-identity.js';
 import { missingCapabilities } from '../plugins/capability-check.js';
+import { PartitionedTransform } from './keyed-state/partitioned-transform.js';
+import { keyedOutlet } from './keyed-state/keyed-outlet.js';
 
 export interface PipelineEnvironment {
   readonly transport: ChannelTransport;
@@ -75,6 +89,8 @@ export class Pipeline {
   private readonly plugins: PluginHealthSource[] = [];
   private readonly recordLatency = new LatencySamples(8192);
   private readonly contexts = new Map<string, PluginContext>();
+  /** The keyed-state stages over a partitioned channel, by that channel. */
+  private readonly partitioned = new Map<string, PartitionedTransform>();
   private sourceRunner!: SourceRunner;
   private transformRunners: TransformRunner[] = [];
   private lastStage!: LastStage;
@@ -174,16 +190,20 @@ export class Pipeline {
   /** Builds the plugin instances and their runners (nothing runs yet). */
   private createStages(): void {
     const { config, env, plan } = this;
-    const inlet = (index: number, group: string): StageInlet => {
-      const channel = plan.stages[index].input;
-      return channel === null ? { kind: 'direct' } : { kind: 'channel', transport: env.transport, channel, group: `${env.groupPrefix ?? 'sluice'}.${config.name}.${group}` };
+    const planned = new Map(plan.stages.map((stage) => [stage.stage, stage]));
+    const groupOf = (name: string) => `${env.groupPrefix ?? 'sluice'}.${config.name}.${name}`;
+    const inletOf = (stage: PlannedStage | undefined, group: string): StageInlet =>
+      stage?.input ? { kind: 'channel', transport: env.transport, channel: stage.input, group: groupOf(group) } : { kind: 'direct' };
+    // How the stage before `stage` reaches it: its channel (a keyed-state stage's repartitions by
+    // state key), or a direct call of `handler`.
+    const outletTo = (stage: PlannedStage | undefined, handler: BatchHandler): StageOutlet => {
+      const channel = stage?.input;
+      if (!channel) return directOutlet(handler);
+      const keyed = this.partitioned.get(channel);
+      return keyed ? keyedOutlet(env.transport, channel, keyed.keyer) : channelOutlet(env.transport, channel);
     };
-    // The outlet of the stage before `index`: its channel, or a direct call of the stage's handler.
-    const outlet = (index: number, handler: BatchHandler): StageOutlet => {
-      const channel = plan.stages[index].input;
-      if (channel !== null) return channelOutlet(env.transport, channel);
-      return directOutlet(handler);
-    };
+    const inlet = (index: number, group: string) => inletOf(plan.stages[index], group);
+    const outlet = (index: number, handler: BatchHandler) => outletTo(plan.stages[index], handler);
 
     this.deadLetterMonitor = this.monitor(config.deadLetter);
     const deadLetterSink = this.instantiate<Sink>(config.deadLetter, this.deadLetterMonitor);
@@ -201,7 +221,14 @@ export class Pipeline {
     let lastStage: LastStage;
     if (config.routes) {
       const logger = env.logger.child({ pipeline: config.name, stage: FAN_OUT_STAGE, plugin: FAN_OUT_PLUGIN }) as unknown as PluginLogger;
-      lastStage = this.fanOut(config, lastInlet, runners, logger);
+      const routeLinks = (route: RouteConfig) => ({
+        link: (index: number, next: BatchHandler) => {
+          const stage = planned.get(route.transforms[index]!.name);
+          return { inlet: inletOf(stage, stage?.stage ?? ''), outlet: outletTo(planned.get(route.transforms[index + 1]?.name ?? ''), next) };
+        },
+        entry: (first: BatchHandler) => outletTo(planned.get(route.transforms[0]?.name ?? ''), first),
+      });
+      lastStage = this.fanOut(config, lastInlet, runners, routeLinks, logger);
       this.queryableSinks = RoutedQueryable.over(config.routes.map((route) => this.stageInstance(route.sink.name)), logger);
     } else {
       lastStage = runners.sinkRunner(config.sink, lastInlet);
@@ -234,11 +261,35 @@ export class Pipeline {
     });
   }
 
-  /** The runner of a transform stage (main chain or route), with its plugin instance and monitor. */
+  /**
+   * The runner of a transform stage (main chain or route), with its plugin instance and monitor. A
+   * keyed-state stage fed by a Kafka channel runs an instance per partition (PartitionedTransform).
+   */
   private transformRunner(stage: StageConfig, inlet: StageInlet, outlet: StageOutlet): TransformRunner {
     const monitor = this.monitor(stage);
+    const logger = this.context(stage).logger;
+    if (inlet.kind === 'channel' && this.env.transport.kind === 'kafka' && stage.definition.capabilities?.keyedState) {
+      const transform = this.partitionedTransform(stage, inlet.channel, monitor);
+      const partitionedInlet: StageInlet = { ...inlet, options: { onAssignment: (partitions) => transform.onAssignment(partitions) } };
+      return new TransformRunner({ config: this.config, stage, transform, inlet: partitionedInlet, outlet, deadLetters: this.deadLetters, monitor, logger, beforeBatch: () => transform.beginBatch() });
+    }
     const transform = this.instantiate<Transform>(stage, monitor);
-    return new TransformRunner({ config: this.config, stage, transform, inlet, outlet, deadLetters: this.deadLetters, monitor, logger: this.context(stage).logger });
+    return new TransformRunner({ config: this.config, stage, transform, inlet, outlet, deadLetters: this.deadLetters, monitor, logger });
+  }
+
+  /** A keyed-state stage as one plugin instance per partition of `channel`, its state in the changelog `<channel>.<group prefix>.changelog`. */
+  private partitionedTransform(stage: StageConfig, channel: string, monitor: StageMonitor): PartitionedTransform {
+    const context: PluginContext = { ...this.context(stage), stateManaged: true };
+    const create = (): KeyedStateTransform => {
+      const instance = (stage.definition.create as (c: object, ctx: PluginContext) => Transform)(stage.config, context);
+      const missing = missingCapabilities(stage.definition, instance);
+      if (missing.length > 0) throw new Error(`${stage.path} (plugin "${stage.plugin}"): the plugin declares ${missing.map((m) => `"${m}"`).join(', ')} but its instance does not implement it`);
+      return instance as KeyedStateTransform;
+    };
+    const transform = new PartitionedTransform({ create, changelog: this.env.transport.changelog(`${channel}.${this.env.groupPrefix ?? 'sluice'}.changelog`), logger: context.logger });
+    this.partitioned.set(channel, transform);
+    this.plugins.push({ stage: stage.name, plugin: stage.plugin, monitor, instance: transform });
+    return transform;
   }
 
   /** The runner of a sink stage (the pipeline's, or a route's), with its plugin instance and monitor. */
@@ -249,8 +300,8 @@ export class Pipeline {
   }
 
   /** The fan-out that ends the main chain of a pipeline with routes, with each route's chain of runners. */
-  private fanOut(config: RoutedPipelineConfig, inlet: StageInlet, runners: StageRunnerFactory, logger: PluginLogger): FanOutNode {
-    const routes = config.routes.map((route) => RouteChain.build(route, runners));
+  private fanOut(config: RoutedPipelineConfig, inlet: StageInlet, runners: StageRunnerFactory, links: (route: RouteConfig) => RouteLinks, logger: PluginLogger): FanOutNode {
+    const routes = config.routes.map((route) => RouteChain.build(route, runners, links(route)));
     const monitor = this.watch(new FanOutMonitor(config.name, routes.map((route) => route.name)));
     return new FanOutNode({ routes, unrouted: config.unrouted, inlet, deadLetters: this.deadLetters, monitor, logger });
   }

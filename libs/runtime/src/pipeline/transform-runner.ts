@@ -16,6 +16,8 @@ export interface TransformRunnerOptions {
   readonly deadLetters: DeadLetterQueue;
   readonly monitor: StageMonitor;
   readonly logger: PluginLogger;
+  /** Called before each batch is processed (a keyed-state stage restores what a refused batch changed). */
+  readonly beforeBatch?: () => Promise<void>;
 }
 
 interface Processed {
@@ -69,7 +71,8 @@ export class TransformRunner {
   }
 
   private async process(records: readonly SluiceRecord[]): Promise<Processed> {
-    const { transform, monitor } = this.options;
+    const { transform, monitor, beforeBatch } = this.options;
+    await beforeBatch?.();
     const started = performance.now();
     monitor.counters.in += records.length;
     const outputs: SluiceRecord[] = [];

@@ -1,10 +1,12 @@
 import type { SluiceRecord } from '@sluice/sdk';
 import { lastValueFrom } from 'rxjs';
-import type { BatchHandler, ChannelSpec, ChannelTransport, TransportStatus } from '../channel-transport.js';
+import type { BatchHandler, ChannelSpec, ChannelTransport, SubscribeOptions, TransportStatus } from '../channel-transport.js';
+import { markChannelPosition } from '../channel-position.js';
 import type { EmbeddedBus } from './embedded-bus.js';
 import { EmbeddedClient } from './embedded-client.js';
 import { EmbeddedServer } from './embedded-server.js';
 import { SoleLeadership, type Leadership } from '../leadership.js';
+import { MemoryStateChangelog, type StateChangelog } from '../state-changelog.js';
 
 /** Rejections crossing Nest's event path may be plain objects: make them Errors again. */
 function asError(reason: unknown): Error {
@@ -36,11 +38,24 @@ export class EmbeddedChannelTransport implements ChannelTransport {
     this.channels.add(spec.name);
   }
 
-  async subscribe(channel: string, group: string, handler: BatchHandler): Promise<void> {
+  /**
+   * One consumer per channel, which holds its one partition (0): each record it is handed is
+   * marked with that partition and the next offset of the channel, as a Kafka consumer's are.
+   */
+  async subscribe(channel: string, group: string, handler: BatchHandler, options: SubscribeOptions = {}): Promise<void> {
     const existing = this.subscriptions.get(channel);
     if (existing !== undefined) throw new Error(`embedded transport: channel "${channel}" already has a consumer (group "${existing}")`);
     this.subscriptions.set(channel, group);
-    this.server.addHandler(channel, async (records: SluiceRecord[]) => handler(records), true);
+    let offset = 0n;
+    this.server.addHandler(
+      channel,
+      async (records: SluiceRecord[]) => {
+        for (const record of records) markChannelPosition(record, { partition: 0, offset: String(offset++) });
+        return handler(records);
+      },
+      true,
+    );
+    options.onAssignment?.([0]);
   }
 
   async unsubscribe(channel: string, _group?: string): Promise<void> {
@@ -63,6 +78,11 @@ export class EmbeddedChannelTransport implements ChannelTransport {
   /** One process: it always leads. */
   leadership(_group: string): Leadership {
     return new SoleLeadership();
+  }
+
+  /** One process: the changelog is this process's memory (shared by the stage's partitions, of which there is none). */
+  changelog(name: string): StateChangelog {
+    return new MemoryStateChangelog(name);
   }
 
   status(): TransportStatus {

@@ -5,3 +5,4 @@ export * from './kafka-subscription.js';
 export * from './kafka-channel-transport.js';
 export * from './channel-server-kafka.js';
 export * from './kafka-group-leadership.js';
+export * from './kafka-state-changelog.js';

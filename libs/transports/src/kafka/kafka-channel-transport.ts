@@ -2,7 +2,9 @@ import { ClientKafka } from '@nestjs/microservices';
 import { compressionType, registerCompressionCodecs } from '@sluice/kafka';
 import type { SluiceRecord } from '@sluice/sdk';
 import { Kafka, type Admin, type Producer } from 'kafkajs';
-import type { BatchHandler, ChannelSpec, ChannelTransport, TransportStatus } from '../channel-transport.js';
+import type { BatchHandler, ChannelSpec, ChannelTransport, SubscribeOptions, TransportStatus } from '../channel-transport.js';
+import type { StateChangelog } from '../state-changelog.js';
+import { KafkaStateChangelog } from './kafka-state-changelog.js';
 import { encodeRecord } from './kafka-record-codec.js';
 import { KafkaSubscription, type SubscriptionLogger } from './kafka-subscription.js';
 import { KafkaGroupLeadership } from './kafka-group-leadership.js';
@@ -73,10 +75,10 @@ export class KafkaChannelTransport implements ChannelTransport {
     this.created.add(spec.name);
   }
 
-  async subscribe(channel: string, group: string, handler: BatchHandler): Promise<void> {
+  async subscribe(channel: string, group: string, handler: BatchHandler, options: SubscribeOptions = {}): Promise<void> {
     const key = `${group}|${channel}`;
     if (this.subscriptions.has(key)) throw new Error(`kafka transport: group "${group}" already consumes "${channel}" in this host`);
-    const subscription = new KafkaSubscription(channel, group, handler, this.options, this.logger);
+    const subscription = new KafkaSubscription(channel, group, handler, this.options, this.logger, options);
     this.subscriptions.set(key, subscription);
     await subscription.start();
   }
@@ -108,6 +110,19 @@ export class KafkaChannelTransport implements ChannelTransport {
   /** Leadership through membership of the consumer group `group` (see KafkaGroupLeadership). */
   leadership(group: string): Leadership {
     return new KafkaGroupLeadership(group, this.options, this.logger);
+  }
+
+  /** A compacted topic `name`, written through this transport's producer (see KafkaStateChangelog). */
+  changelog(name: string): StateChangelog {
+    return new KafkaStateChangelog(
+      name,
+      () => {
+        if (!this.producer) throw new Error('kafka transport: not connected');
+        return this.producer;
+      },
+      this.options,
+      this.logger,
+    );
   }
 
   status(): TransportStatus {

@@ -1,7 +1,8 @@
 import { ChannelServerKafka } from './channel-server-kafka.js';
 import { Batcher, describeError, EVERY_ERROR, InFlightLimit, retry, type BackoffPolicy, type SluiceRecord } from '@sluice/sdk';
 import type { Consumer, EachBatchPayload } from 'kafkajs';
-import type { BatchHandler } from '../channel-transport.js';
+import type { BatchHandler, SubscribeOptions } from '../channel-transport.js';
+import { markChannelPosition } from '../channel-position.js';
 import { OffsetTracker, type PendingOffset } from './offset-tracker.js';
 import { decodeRecord } from './kafka-record-codec.js';
 import { kafkaClientConfig, type KafkaTransportOptions } from './kafka-transport-options.js';
@@ -58,6 +59,7 @@ export class KafkaSubscription {
     private readonly handler: BatchHandler,
     private readonly options: KafkaTransportOptions,
     private readonly logger: SubscriptionLogger,
+    private readonly subscribeOptions: SubscribeOptions = {},
   ) {
     this.server = new ChannelServerKafka({
       client: kafkaClientConfig(options, `${options.clientId}.${group}`),
@@ -82,8 +84,9 @@ export class KafkaSubscription {
       this.crashed = String(event.payload.error?.message ?? 'consumer crashed');
       this.logger.error({ channel: this.channel, group: this.group, err: this.crashed, restart: event.payload.restart }, 'kafka consumer crashed');
     });
-    consumer.on(consumer.events.GROUP_JOIN, () => {
+    consumer.on(consumer.events.GROUP_JOIN, (event) => {
       this.crashed = null;
+      this.subscribeOptions.onAssignment?.(event.payload.memberAssignment[this.channel] ?? []);
     });
   }
 
@@ -111,10 +114,9 @@ export class KafkaSubscription {
       await this.admit(to - from, payload.heartbeat);
       for (let i = from; i < to; i++) {
         const message = messages[i]!;
-        this.batcher.add({
-          record: decodeRecord(message, { pipeline: '', source: 'kafka', lane, offset: message.offset }),
-          offset: this.offsets.track(topic, partition, message.offset),
-        });
+        const record = decodeRecord(message, { pipeline: '', source: 'kafka', lane, offset: message.offset });
+        markChannelPosition(record, { partition, offset: message.offset });
+        this.batcher.add({ record, offset: this.offsets.track(topic, partition, message.offset) });
       }
     }
   }

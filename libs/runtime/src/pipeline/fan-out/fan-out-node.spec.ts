@@ -1,8 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { invalidRecord, JsonataExpression, RECORD_VARIABLES, type PluginDefinition } from '@sluice/sdk';
-import { createEmbeddedTransport, type ChannelTransport } from '#transports';
 import { memorySink, pickyTransform, runToEnd, scriptedTransform, sinkControl, transformControl, type ScriptedTransformControl } from '../../testing/memory-plugins.js';
-import { committed, fanOutOf, letterOf, letters, letterSeqs, range, routedPipeline, seenSeqs, seq, seqs, stageOf } from './routed-pipeline-kit.js';
+import { committed, fanOutOf, plannedAsKafka, letterOf, letters, letterSeqs, range, routedPipeline, seenSeqs, seq, seqs, stageOf } from './routed-pipeline-kit.js';
 
 /** `definition`, with every instance it creates pushed to `into`. */
 function capturing<D extends PluginDefinition>(definition: D, into: object[]): D {
@@ -18,23 +17,6 @@ function capturing<D extends PluginDefinition>(definition: D, into: object[]): D
 function exploding(control: ScriptedTransformControl, parts: number) {
   control.process = (record) => Array.from({ length: parts }, (_, p) => ({ ...record, value: { ...(record.value as object), part: p + 1 } }));
   return scriptedTransform(control, 'explode');
-}
-
-/** The embedded transport under Kafka's name: the pipeline plans Kafka's channels and runs them in-process. */
-function plannedAsKafka(): { transport: ChannelTransport; embedded: ChannelTransport } {
-  const embedded = createEmbeddedTransport().transport;
-  const transport: ChannelTransport = {
-    kind: 'kafka',
-    connect: () => embedded.connect(),
-    ensureChannel: (spec) => embedded.ensureChannel(spec),
-    subscribe: (channel, group, handler) => embedded.subscribe(channel, group, handler),
-    unsubscribe: (channel, group) => embedded.unsubscribe(channel, group),
-    publish: (channel, records) => embedded.publish(channel, records),
-    close: () => embedded.close(),
-    status: () => embedded.status(),
-    leadership: (group) => embedded.leadership(group),
-  };
-  return { transport, embedded };
 }
 
 describe('a pipeline with routes: the fan-out', () => {

@@ -3,12 +3,25 @@ import type { BatchHandler } from '#transports';
 import type { RouteConfig } from '../../config/sluice-config.js';
 import type { SinkRunner } from '../sink-runner.js';
 import type { TransformRunner } from '../transform-runner.js';
-import { chainTransforms, type StageRunnerFactory } from '../topology/stage-chain.js';
-import { directOutlet, type StageInlet } from '../topology/stage-link.js';
+import { chainTransforms, type ChainLink, type StageRunnerFactory } from '../topology/stage-chain.js';
+import { directOutlet, type StageInlet, type StageOutlet } from '../topology/stage-link.js';
 import { RouteCondition } from './route-condition.js';
 
-/** A route's stages take their batches from the stage before them, in-line: no channel inside a route. */
+/** A route's stages take their batches from the stage before them, in-line, unless the pipeline links them otherwise. */
 const IN_LINE: StageInlet = { kind: 'direct' };
+
+/** How the stages of a route are linked: in-line by default; the pipeline puts a channel before a keyed-state transform on Kafka. */
+export interface RouteLinks {
+  /** Where transform `index` reads from and how it reaches `next`. */
+  readonly link: (index: number, next: (records: SluiceRecord[]) => Promise<void>) => ChainLink;
+  /** How the fan-out reaches the route's first stage (`first`: its handler). */
+  readonly entry: (first: (records: SluiceRecord[]) => Promise<void>) => StageOutlet;
+}
+
+const ALL_IN_LINE: RouteLinks = {
+  link: (_index, next) => ({ inlet: IN_LINE, outlet: directOutlet(next) }),
+  entry: (first) => directOutlet(first),
+};
 
 /**
  * One route of a fan-out as it runs: its condition, and a chain of the same runners as a
@@ -25,10 +38,11 @@ export class RouteChain {
     private readonly entry: BatchHandler,
   ) {}
 
-  static build(route: RouteConfig, runners: StageRunnerFactory): RouteChain {
+  static build(route: RouteConfig, runners: StageRunnerFactory, links: RouteLinks = ALL_IN_LINE): RouteChain {
     const sink = runners.sinkRunner(route.sink, IN_LINE);
-    const { runners: transforms, entry } = chainTransforms(route.transforms, (records) => sink.handle(records), (_index, next) => ({ inlet: IN_LINE, outlet: directOutlet(next) }), runners);
-    return new RouteChain(route.name, new RouteCondition(route.name, route.when), transforms, sink, entry);
+    const { runners: transforms, entry } = chainTransforms(route.transforms, (records) => sink.handle(records), links.link, runners);
+    const outlet = links.entry(entry);
+    return new RouteChain(route.name, new RouteCondition(route.name, route.when), transforms, sink, (records) => outlet.publish(records));
   }
 
   /** Hands the route its share of a batch; resolves once every stage of the route handled it. */

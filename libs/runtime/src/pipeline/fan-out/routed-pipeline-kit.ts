@@ -45,6 +45,24 @@ export interface RoutedPipeline {
  * A pipeline reading `total` sequence numbers (7 per read, keys `k<seq % 7>`) into `routes`, on
  * `transport` (default: a fresh embedded one), its dead letters kept in `dlq`.
  */
+/** The embedded transport under Kafka's name: the pipeline plans Kafka's channels and runs them in-process. */
+export function plannedAsKafka(): { transport: ChannelTransport; embedded: ChannelTransport } {
+  const embedded = createEmbeddedTransport().transport;
+  const transport: ChannelTransport = {
+    kind: 'kafka',
+    connect: () => embedded.connect(),
+    ensureChannel: (spec) => embedded.ensureChannel(spec),
+    subscribe: (channel, group, handler, options) => embedded.subscribe(channel, group, handler, options),
+    unsubscribe: (channel, group) => embedded.unsubscribe(channel, group),
+    publish: (channel, records) => embedded.publish(channel, records),
+    close: () => embedded.close(),
+    status: () => embedded.status(),
+    leadership: (group) => embedded.leadership(group),
+    changelog: (name) => embedded.changelog(name),
+  };
+  return { transport, embedded };
+}
+
 export function routedPipeline(
   parts: Omit<Parameters<typeof pipelineConfig>[0], 'source' | 'deadLetter'> & { total?: number; source?: Partial<CountingSourceControl>; transport?: ChannelTransport },
 ): RoutedPipeline {

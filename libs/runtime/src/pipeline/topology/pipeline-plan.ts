@@ -40,7 +40,8 @@ export interface PlannedChannel {
  * Stages between two channels run fused, in one chain, with the in-flight bound as backpressure.
  * A channel exists only where the topology needs one: on Kafka after the source (the scale-out
  * boundary, as Kafka Connect has it), before a transform with keyed state and before the routes
- * of a fan-out; on the embedded transport nowhere (one process holds all state). A stage's
+ * of a fan-out (and inside a route, before a transform with keyed state); on the embedded transport
+ * nowhere (one process holds all state). A stage's
  * `channel: true` forces one before it on either transport.
  */
 export interface PipelinePlan {
@@ -53,6 +54,11 @@ export interface PipelinePlan {
 /** The channel consumed by the stage at `index` (1 = the first after the source). */
 export function channelName(pipeline: string, index: number): string {
   return `${pipeline}.stage-${index}`;
+}
+
+/** The channel consumed by transform `index` of route `route` (a keyed-state transform on Kafka). */
+export function routeChannelName(pipeline: string, route: string, index: number): string {
+  return `${pipeline}.routes.${route}.transforms-${index}`;
 }
 
 /** A stage of the main chain: a plugin's, or the fan-out (no plugin, no config of its own). */
@@ -75,9 +81,15 @@ export function planPipeline(config: PipelineConfig, transport: 'embedded' | 'ka
     const plugin = chained.kind === 'fan-out' ? FAN_OUT_PLUGIN : chained.stage.plugin;
     stages.push({ stage: stageName(chained), plugin, kind: chained.kind, input });
   });
-  // The stages of a route run in-line after the fan-out (the config refuses a channel inside a route).
+  // The stages of a route run in-line after the fan-out (the config refuses `channel: true` inside
+  // a route), but for a keyed-state transform on Kafka, which gets its repartition channel.
   for (const route of config.routes ?? []) {
-    for (const stage of route.transforms) stages.push({ stage: stage.name, plugin: stage.plugin, kind: 'transform', input: null, route: route.name });
+    route.transforms.forEach((stage, index) => {
+      const keyed = transport === 'kafka' && stage.definition.capabilities?.keyedState === true;
+      const input = keyed ? routeChannelName(config.name, route.name, index) : null;
+      if (input !== null) channels.push({ name: input, from: index === 0 ? FAN_OUT_STAGE : route.transforms[index - 1]!.name, to: stage.name, reason: 'keyed-state' });
+      stages.push({ stage: stage.name, plugin: stage.plugin, kind: 'transform', input, route: route.name });
+    });
     stages.push({ stage: route.sink.name, plugin: route.sink.plugin, kind: 'sink', input: null, route: route.name });
   }
   return { pipeline: config.name, transport, stages, channels };

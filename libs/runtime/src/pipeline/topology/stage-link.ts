@@ -1,5 +1,5 @@
 import type { SluiceRecord } from '@sluice/sdk';
-import type { BatchHandler, ChannelTransport } from '#transports';
+import type { BatchHandler, ChannelTransport, SubscribeOptions } from '#transports';
 
 /**
  * Where a stage hands its batches: a channel of the transport, or the next stage of a fused chain
@@ -22,12 +22,12 @@ export function directOutlet(handler: BatchHandler): StageOutlet {
 
 /** Where a stage's batches come from: a channel it consumes as a group member, or the stage before it. */
 export type StageInlet =
-  | { readonly kind: 'channel'; readonly transport: ChannelTransport; readonly channel: string; readonly group: string }
+  | { readonly kind: 'channel'; readonly transport: ChannelTransport; readonly channel: string; readonly group: string; readonly options?: SubscribeOptions }
   | { readonly kind: 'direct' };
 
 /** Starts consuming: subscribes to the channel; a direct inlet is fed by the upstream's outlet. */
 export async function openInlet(inlet: StageInlet, handler: BatchHandler): Promise<void> {
-  if (inlet.kind === 'channel') await inlet.transport.subscribe(inlet.channel, inlet.group, handler);
+  if (inlet.kind === 'channel') await inlet.transport.subscribe(inlet.channel, inlet.group, handler, inlet.options);
 }
 
 /** Stops consuming new batches (those under way finish). */
