@@ -9,45 +9,15 @@ import { join } from 'node:path';
 import { jest } from '@jest/globals';
 import cassandra from 'cassandra-driver';
 import { ConfigResourceTypes, Kafka, logLevel } from 'kafkajs';
-import { startFixtureServer, type FixtureServer } from '../../fixtures/http/fixture-server.js';
+import type { FixtureServer } from '../../fixtures/http/fixture-server.js';
 import { startRecipe, until, type RecipeHost } from './recipe-host.js';
+import { cleanName, IDS, pokemonBody, servePokeApi } from './pokeapi-fixture.js';
 
 jest.setTimeout(300_000);
 
 const brokers = process.env.KAFKA_BROKERS ?? '127.0.0.1:9092';
 const contactPoints = (process.env.CASSANDRA_CONTACT_POINTS || '127.0.0.1:9042').split(',');
 const localDataCenter = process.env.CASSANDRA_LOCAL_DC || 'datacenter1';
-/** The ids the test API serves: small enough that every one gets fetched within seconds. */
-const IDS = Array.from({ length: 9 }, (_, i) => i + 1);
-const RECORDINGS = [1, 6, 25];
-
-interface PokemonBody {
-  id: number;
-  name: string;
-  height: number;
-  weight: number;
-  base_experience: number;
-  types: Array<{ type: { name: string } }>;
-  abilities: Array<{ ability: { name: string } }>;
-  stats: Array<{ base_stat: number; stat: { name: string } }>;
-}
-
-/** What the test API answers for `id`: a recording, relabelled and with its numbers shifted for other ids. */
-function pokemonBody(server: FixtureServer, id: number): PokemonBody {
-  const recording = RECORDINGS.includes(id) ? id : RECORDINGS[id % RECORDINGS.length]!;
-  const body = JSON.parse(server.fixture(`pokeapi/pokemon-${recording}.json`)) as PokemonBody;
-  if (recording === id) return body;
-  return {
-    ...body,
-    id,
-    name: `  ${body.name.toUpperCase()}-${id} `,
-    base_experience: body.base_experience + id,
-    stats: body.stats.map((s) => ({ ...s, base_stat: s.base_stat + id })),
-  };
-}
-
-const cleanName = (name: string) => name.trim().toLowerCase();
-
 describe('recipe pokemon-stream (PokeAPI → Kafka → Cassandra, REST, Grafana)', () => {
   const run = randomUUID().replace(/-/g, '').slice(0, 10);
   const keyspace = `pokemon_e2e_${run}`;
@@ -61,11 +31,7 @@ describe('recipe pokemon-stream (PokeAPI → Kafka → Cassandra, REST, Grafana)
   let host: RecipeHost | undefined;
 
   beforeAll(async () => {
-    api = await startFixtureServer((request, response, server) => {
-      const match = /^\/api\/v2\/pokemon\/(\d+)\/?$/.exec(new URL(request.url, server.baseUrl).pathname);
-      const id = match ? Number(match[1]) : NaN;
-      if (request.method === 'GET' && id >= 1 && id <= 12) server.sendJson(response, pokemonBody(server, id));
-    });
+    api = await servePokeApi();
     await admin.connect();
     await db.connect();
   });
