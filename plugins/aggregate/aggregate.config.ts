@@ -139,7 +139,7 @@ export class AggregateConfig {
 
   @Field({
     description:
-      'Whether the state (groups, distinct entities, windows) survives restarts: it is saved atomically as JSON to `<dataDir>/state/<pipeline>/<stage>.aggregate.json` (see `saveBeforeAck`, and on stop) and read back on start (a file that is unreadable, or was written for different groupBy/each/metrics/distinct/window.sizeMs, is ignored with a warning). The state is per process: with the Kafka transport, key the records by the group so that one host owns each group. After a crash (no stop), records that were processed but not yet acknowledged are delivered again (at-least-once): without `distinct` they may count twice; with `distinct` they replace themselves.',
+      'Whether the state (groups, distinct entities, windows) survives restarts: it is saved atomically as JSON to `<dataDir>/state/<pipeline>/<stage>.aggregate.json` (see `saveBeforeAck`, and on stop) and read back on start (a file that is unreadable, or was written for different groupBy/each/metrics/distinct/window.sizeMs, is ignored with a warning). On the Kafka transport the runtime keeps the state instead (no file): the records are repartitioned by group, each partition of that channel has its own state on the host that holds it, snapshotted to a changelog topic with the channel offset it covers before each batch is acknowledged, and restored by the next host to hold the partition (replayed records the state already covers are skipped). After a crash (no stop), records that were processed but not yet acknowledged are delivered again (at-least-once): without `distinct` they may count twice; with `distinct` they replace themselves.',
   })
   @IsBoolean()
   persistState = true;

@@ -251,3 +251,28 @@ describe('dedupe: documentation', () => {
     for (const example of dedupe.examples ?? []) expect({ title: example.title, issues: issuesOf(example.config) }).toEqual({ title: example.title, issues: [] });
   });
 });
+
+/** A transform on the real clock. */
+function instance(rawConfig: object): DedupeTransform {
+  return new DedupeTransform(prepare(dedupe, rawConfig).config);
+}
+
+describe('dedupe: keyed state over partitions', () => {
+  it('keys each record by its identity (the same for equal identities), none for a record without one', async () => {
+    const transform = instance({ key: 'order.id' });
+    const keys = await Promise.all([1, 1, 2].map((id) => transform.stateKeys(makeRecord({ order: { id } }))));
+    expect(keys[0]).toHaveLength(1);
+    expect(keys[0]![0]).toMatch(/^[0-9a-f]{16}$/);
+    expect(keys[1]).toEqual(keys[0]);
+    expect(keys[2]).not.toEqual(keys[0]);
+    expect(await transform.stateKeys(makeRecord({ other: 1 }))).toEqual([]);
+  });
+
+  it('processes a share as the whole record: a record has one identity', async () => {
+    const transform = instance({ key: 'order.id' });
+    const record = makeRecord({ order: { id: 7 } });
+    const [key] = await transform.stateKeys(record);
+    expect(await transform.processShare(record, { key: key!, primary: true })).toBe(record);
+    expect(await transform.processShare(record, { key: key!, primary: true })).toBeNull();
+  });
+});

@@ -1,5 +1,5 @@
 import { ExpressionEvaluationError, JsonataExpression, RECORD_VARIABLES, whenEvaluated } from '@sluice/sdk';
-import { invalidRecord, type HealthReport, type KeyedStateTransform, type SluiceRecord, type TransformOutput } from '@sluice/sdk';
+import { invalidRecord, type HealthReport, type KeyedStateTransform, type SluiceRecord, type StateShare, type TransformOutput } from '@sluice/sdk';
 import type { DedupeConfig, MissingKeyAction } from './dedupe.config.js';
 import { Fnv1a64 } from './identity-hash.js';
 import { RecentIdentities, type Clock } from './recent-identities.js';
@@ -56,7 +56,7 @@ export class DedupeTransform implements KeyedStateTransform {
   }
 
   /** A record has one identity, so its one share is the record. */
-  processShare(record: SluiceRecord): TransformOutput | Promise<TransformOutput> {
+  processShare(record: SluiceRecord, _share?: StateShare): TransformOutput | Promise<TransformOutput> {
     return this.process(record);
   }
 
