@@ -14,6 +14,12 @@ export interface PluginCapabilities {
   readonly triggerable?: boolean;
   /** Source: the external system keeps the positions (a Kafka consumer group); `commit()` stores them there. */
   readonly ownsOffsets?: boolean;
+  /**
+   * Source: several hosts may run it at once, each reading its own share (a Kafka consumer group).
+   * Over Kafka, a source without it runs on one host at a time (the leader), and its checkpoint is
+   * kept where the next leader reads it.
+   */
+  readonly splittable?: boolean;
   /** Transform: keeps nothing between records, so it may run inline anywhere and on any host. */
   readonly stateless?: boolean;
   /** Transform: keeps state per record key, so records of one key must reach the same instance. */
@@ -28,6 +34,7 @@ export const CAPABILITY_KINDS: Readonly<Record<CapabilityName, readonly PluginKi
   transactional: ['sink'],
   triggerable: ['source'],
   ownsOffsets: ['source'],
+  splittable: ['source'],
   stateless: ['transform'],
   keyedState: ['transform'],
 };
@@ -38,6 +45,7 @@ export const CAPABILITY_DOCS: Readonly<Record<CapabilityName, string>> = {
   transactional: 'commits source positions in the same transaction as its rows',
   triggerable: 'a job can trigger a run',
   ownsOffsets: 'its system keeps the committed positions',
+  splittable: 'several hosts read it at once, each its share (otherwise one host at a time over Kafka)',
   stateless: 'keeps no state between records',
   keyedState: 'keeps state per record key',
 };

@@ -14,7 +14,7 @@ function validate(config: KafkaSourceConfig): ConfigIssue[] {
 
 export default defineSource<KafkaSourceConfig>({
   name: 'kafka',
-  capabilities: { ownsOffsets: true },
+  capabilities: { ownsOffsets: true, splittable: true },
   version: '1.0.0',
   description:
     'Reads Kafka topics (names or patterns) as a member of a consumer group: JSON, text or binary values, headers and keys kept, offsets committed to the group only once the pipeline handled the records.',

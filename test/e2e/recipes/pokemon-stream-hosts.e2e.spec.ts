@@ -125,9 +125,30 @@ describe('recipe pokemon-stream on three hosts over Kafka', () => {
     const held = await Promise.all(hosts.map(async (host) => statsPartitions((await host.call('GET', '/health/ready')).body)));
     expect(held.filter((partitions) => partitions.length > 0).length).toBeGreaterThanOrEqual(2);
 
-    // A host leaves: its stat partitions move to the others, which restore their state from the
-    // changelog. Pokémon keep coming; every row written from now on still counts all nine.
-    expect(await hosts[1]!.stop()).toBe(0);
+    // The PokeAPI poll cannot be split: it runs on one host, the others stand by.
+    const ingestStates = async (running: readonly RecipeHost[]) =>
+      Promise.all(
+        running.map(async (host) => {
+          const { pipelines } = (await host.call('GET', '/api/pipelines')).body as { pipelines: Array<{ name: string; stages: Array<{ stage: string; state: string }> }> };
+          return pipelines.find((p) => p.name === 'pokemon-ingest')!.stages.find((s) => s.stage === 'source')!.state;
+        }),
+      );
+    const states = await until(
+      async () => {
+        const now = await ingestStates(hosts);
+        return [...now].sort().join() === 'running,standby,standby' ? now : undefined;
+      },
+      'the poll on one host, the two others standing by',
+      60_000,
+      hosts[0],
+    );
+
+    // The host that polls leaves: another takes the poll over, and the stats partitions it held move
+    // to the others, which restore their state from the changelog. Pokémon keep coming (from the new
+    // leader); every row written from now on still counts all nine.
+    const leader = hosts[states.indexOf('running')]!;
+    const others = hosts.filter((host) => host !== leader);
+    expect(await leader.stop()).toBe(0);
     const leftAt = Date.now();
     const seen = new Set<string>();
     while (Date.now() - leftAt < 20_000) {
@@ -142,8 +163,9 @@ describe('recipe pokemon-stream on three hosts over Kafka', () => {
     // Every stat was written again after the host left (by whichever host holds it now).
     expect([...seen].sort()).toEqual([...stats.keys()].sort());
     expect(await exactStats()).toBeDefined();
+    await until(async () => (await ingestStates(others)).sort().join() === 'running,standby', 'the poll taken over by one of the two hosts left', 30_000, others[0]);
 
-    for (const host of [hosts[0]!, hosts[2]!]) expect(await host.stop()).toBe(0);
+    for (const host of others) expect(await host.stop()).toBe(0);
     hosts.length = 0;
   });
 });

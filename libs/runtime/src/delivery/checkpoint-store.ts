@@ -1,22 +1,38 @@
 import { mkdir, open, readFile, rename } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Checkpoint, JsonValue } from '@sluice/sdk';
+import type { StateChangelog } from '#transports';
 
 /**
  * Keeps the committed positions of one pipeline's source in `<dataDir>/state/<pipeline>.checkpoint.json`.
  * Writes are atomic (temporary file, fsync, rename): after a crash the file holds either the old
  * or the new checkpoint, never a torn one.
+ *
+ * With a `shared` changelog (a source that runs on one host at a time over Kafka), each commit is
+ * also written there under the pipeline's name, and `load` reads it from there first: the next
+ * host to lead resumes where the last one committed. The file stays as this host's copy (and is
+ * what a changelog without the pipeline falls back to, e.g. on the first run over Kafka).
  */
 export class CheckpointStore {
   private current: Record<string, JsonValue> = {};
   private writing: Promise<void> = Promise.resolve();
   readonly file: string;
 
-  constructor(dataDir: string, pipeline: string) {
+  constructor(
+    dataDir: string,
+    private readonly pipeline: string,
+    private readonly shared?: StateChangelog,
+  ) {
     this.file = join(dataDir, 'state', `${pipeline}.checkpoint.json`);
   }
 
   async load(): Promise<Checkpoint> {
+    const sharedText = await this.shared?.read(this.pipeline);
+    if (sharedText !== undefined) {
+      const positions = (JSON.parse(sharedText) as { positions?: Record<string, JsonValue> }).positions;
+      this.current = { ...(positions ?? {}) };
+      return { ...this.current };
+    }
     try {
       const parsed: unknown = JSON.parse(await readFile(this.file, 'utf8'));
       if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not an object');
@@ -54,5 +70,6 @@ export class CheckpointStore {
       await handle.close();
     }
     await rename(temporary, this.file);
+    await this.shared?.write(this.pipeline, JSON.stringify({ positions, committedAt: new Date().toISOString() }));
   }
 }

@@ -11,7 +11,7 @@ const COUNTERS: ReadonlyArray<[keyof StageCounters, string, string]> = [
   ['restarts', 'sluice_stage_restarts_total', 'Times the stage was restarted after a failure.'],
 ];
 
-const STATES = ['starting', 'running', 'restarting', 'degraded', 'stopping', 'stopped', 'finished'] as const;
+const STATES = ['starting', 'running', 'restarting', 'degraded', 'stopping', 'stopped', 'finished', 'standby'] as const;
 
 /**
  * Prometheus metrics of the runtime. Stage counters are read from the stage monitors at scrape time

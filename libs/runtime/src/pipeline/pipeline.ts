@@ -11,7 +11,7 @@ import {
   type Source,
   type Transform,
 } from '@sluice/sdk';
-import type { BatchHandler, ChannelTransport } from '#transports';
+import type { BatchHandler, ChannelTransport, Leadership, StateChangelog } from '#transports';
 import type { Logger } from 'pino';
 import type { PipelineConfig, RouteConfig, RoutedPipelineConfig, StageConfig } from '../config/sluice-config.js';
 import { CheckpointStore } from '../delivery/checkpoint-store.js';
@@ -98,6 +98,8 @@ export class Pipeline {
   private deadLetterMonitor!: StageMonitor;
   private deadLetters!: DeadLetterQueue;
   private checkpoints!: CheckpointStore;
+  /** Over Kafka, for a source that is not splittable: the lead among hosts (it runs on the leader) and where its checkpoint is shared. */
+  private sourceLease: { readonly leadership: Leadership; readonly checkpoints: StateChangelog } | null = null;
   /** What queries read: the sink, or the route sinks; null when none of them can be queried. */
   private queryableSinks: Queryable | null = null;
   /** Aborted on stop: starts still retrying give up. */
@@ -182,6 +184,12 @@ export class Pipeline {
     await this.lastStage.start(signal);
     for (let i = this.transformRunners.length - 1; i >= 0; i--) await this.transformRunners[i].start(signal);
     if (signal.aborted) throw new Error(`pipeline "${config.name}" stopped while starting`);
+    const lease = this.sourceLease;
+    if (lease) {
+      const retrying = (what: string) => untilStopped(config.restart, signal, (error, attempt) => this.lastStage.startFailed(error, attempt, `${what} failed; retrying`));
+      await retry(() => lease.checkpoints.start(), retrying('reading the shared checkpoints'));
+      await retry(() => lease.leadership.start(), retrying('joining the source leadership'));
+    }
     env.metrics.watchInFlight(config.name, () => this.sourceRunner.recordsInFlight);
     this.sourceRunner.start();
     this.sourceStarted = true;
@@ -247,8 +255,14 @@ export class Pipeline {
 
     const sourceMonitor = this.monitor(config.source);
     const source = this.instantiate<Source>(config.source, sourceMonitor);
-    this.checkpoints = new CheckpointStore(env.dataDir, config.name);
+    // Over Kafka every host runs the pipeline; a source that cannot be split runs on one of them.
+    if (env.transport.kind === 'kafka' && !config.source.definition.capabilities?.splittable) {
+      const prefix = env.groupPrefix ?? 'sluice';
+      this.sourceLease = { leadership: env.transport.leadership(`${prefix}.${config.name}.source`), checkpoints: env.transport.changelog(`${prefix}.checkpoints`) };
+    }
+    this.checkpoints = new CheckpointStore(env.dataDir, config.name, this.sourceLease?.checkpoints);
     this.sourceRunner = new SourceRunner({
+      ...(this.sourceLease ? { lease: this.sourceLease.leadership } : {}),
       config,
       source,
       outlet: outlet(1, chain.entry),
@@ -353,6 +367,10 @@ export class Pipeline {
     await this.starting.catch(() => undefined);
     if (this.sourceStarted) await this.sourceRunner.stop();
     else this.sourceRunner?.abandon();
+    if (this.sourceLease) {
+      await this.sourceLease.leadership.stop().catch(() => undefined);
+      await this.sourceLease.checkpoints.stop().catch(() => undefined);
+    }
     for (const runner of this.transformRunners) await runner.stop();
     await this.lastStage?.stop();
     await this.deadLetterStage?.stop();

@@ -8,6 +8,7 @@ import { withDeadline } from '../delivery/deadline.js';
 import type { StageMonitor } from './stage-monitor.js';
 import { payloadSize } from './payload-size.js';
 import type { LatencySamples } from '../metrics/latency-samples.js';
+import type { Leadership } from '#transports';
 
 interface InFlightRecord {
   readonly record: SluiceRecord;
@@ -30,6 +31,11 @@ export interface SourceRunnerOptions {
   readonly onAcked?: (count: number, latencyMs: number) => void;
   /** How often acknowledged positions are committed, ms. */
   readonly commitIntervalMs?: number;
+  /**
+   * For a source that runs on one host at a time (over Kafka, one that is not `splittable`): it
+   * reads only while this host leads (started by the pipeline), and stands by otherwise.
+   */
+  readonly lease?: Leadership;
 }
 
 /**
@@ -48,10 +54,18 @@ export class SourceRunner {
   private committing: Promise<void> = Promise.resolve();
   private supervision: Promise<void> | null = null;
   private commitInProgress = false;
+  /** With a lease: the current turn of reading, aborted when the lead is lost. */
+  private turn: AbortController | null = null;
+  /** With a lease: waiting for the lead. */
+  private leadWaiters: Array<() => void> = [];
 
   constructor(private readonly options: SourceRunnerOptions) {
     this.batcher = new Batcher(options.config.batch, (items) => this.publish(items));
     this.inFlight = new InFlightLimit(options.config.maxInFlight);
+    options.lease?.onChange((leading) => {
+      if (!leading) this.turn?.abort();
+      for (const wake of this.leadWaiters.splice(0)) wake();
+    });
   }
 
   /** Records read and not yet acknowledged or dead-lettered. */
@@ -82,9 +96,58 @@ export class SourceRunner {
     await this.supervision;
   }
 
+  /** Reads the source: at once, or with a lease in turns, each while this host leads. */
   private async supervise(): Promise<void> {
+    const { lease, monitor, logger } = this.options;
+    const stop = this.stopController.signal;
+    if (!lease) {
+      await this.runTurn(stop);
+      return;
+    }
+    while (!stop.aborted) {
+      if (!lease.isLeader) {
+        monitor.transition('standby');
+        logger.info({ leadership: lease.details }, 'source stands by: another host leads and runs it');
+        await this.leadOrStop(lease, stop);
+        if (stop.aborted) break;
+      }
+      const turn = new AbortController();
+      this.turn = turn;
+      const onStop = () => turn.abort();
+      stop.addEventListener('abort', onStop, { once: true });
+      logger.info({ leadership: lease.details }, 'this host leads: the source runs here, from the shared checkpoint');
+      try {
+        if (await this.runTurn(turn.signal)) return;
+      } finally {
+        stop.removeEventListener('abort', onStop);
+        this.turn = null;
+      }
+      // The lead moved: what was read here is acknowledged and committed; the next leader resumes after it.
+      this.tracker = new ContiguousTracker();
+    }
+    monitor.transition('stopped');
+  }
+
+  /** Resolves once this host leads, or `stop` aborts. */
+  private leadOrStop(lease: Leadership, stop: AbortSignal): Promise<void> {
+    return new Promise((resolve) => {
+      const check = () => {
+        if (lease.isLeader || stop.aborted) {
+          stop.removeEventListener('abort', check);
+          resolve();
+        } else this.leadWaiters.push(check);
+      };
+      stop.addEventListener('abort', check, { once: true });
+      check();
+    });
+  }
+
+  /**
+   * Runs the source until its input ends (returns true) or `stopSignal` aborts (false), restarting it
+   * from the committed checkpoint after a crash.
+   */
+  private async runTurn(stopSignal: AbortSignal): Promise<boolean> {
     const { monitor, source, logger, config } = this.options;
-    const stopSignal = this.stopController.signal;
     let checkpoint = await this.options.checkpoints.load();
     for (let attempt = 1; !stopSignal.aborted; attempt++) {
       monitor.transition(attempt === 1 ? 'starting' : 'restarting');
@@ -101,13 +164,13 @@ export class SourceRunner {
           monitor.transition('finished');
           logger.info({ checkpoint: this.options.checkpoints.checkpoint }, 'source input ended; everything read is committed');
         }
-        return;
+        return ended;
       } catch (error) {
         monitor.fail(error);
         if (stopSignal.aborted) {
           await this.drain();
           if (started) await source.stop?.().catch(() => undefined);
-          return;
+          return false;
         }
         const delay = backoffDelay(attempt, restartBackoff(config.restart));
         logger.error({ err: error instanceof Error ? error.message : String(error), attempt, retryInMs: delay }, 'source crashed; restarting from the committed checkpoint');
@@ -120,6 +183,7 @@ export class SourceRunner {
         await sleep(delay, stopSignal);
       }
     }
+    return false;
   }
 
   /** Returns true when the input ended, false when stopped. */

@@ -7,9 +7,10 @@ export type StageKind = PluginKind | 'fan-out';
 /**
  * `starting` → `running` (→ `finished` for a source whose input ended); `restarting` after a crash
  * while waiting for the next attempt; `degraded` while a sink keeps retrying an unavailable store;
- * `stopping` → `stopped` on shutdown.
+ * `stopping` → `stopped` on shutdown; `standby` for a source that runs on one host at a time while
+ * another host leads (it takes over when that one leaves).
  */
-export type StageState = 'starting' | 'running' | 'restarting' | 'degraded' | 'stopping' | 'stopped' | 'finished';
+export type StageState = 'starting' | 'running' | 'restarting' | 'degraded' | 'stopping' | 'stopped' | 'finished' | 'standby';
 
 /** Counters of one stage. `in` counts records received, `acked` records fully handled. */
 export interface StageCounters {
@@ -54,9 +55,9 @@ export class StageMonitor {
     return this.currentState;
   }
 
-  /** Connected and able to move records. */
+  /** Connected and able to move records (a source standing by is ready to take over). */
   get ready(): boolean {
-    return this.currentState === 'running' || this.currentState === 'finished';
+    return this.currentState === 'running' || this.currentState === 'finished' || this.currentState === 'standby';
   }
 
   transition(state: StageState): void {
