@@ -1,5 +1,5 @@
 // Scheduled jobs over the Kafka transport with three host processes on one config: each tick runs
-// on one host only (the leader of the `<groupPrefix>.jobs` consumer group), and another host takes
+// on one host only (the leader of the `<groupPrefix>.leader` consumer group), and another host takes
 // over when the leader is killed with SIGKILL. The job triggers an http source that polls this
 // test's server, which records which host polled.
 import { spawn, type ChildProcess } from 'node:child_process';

@@ -3,13 +3,13 @@ import { SchedulerRegistry } from '@nestjs/schedule';
 import { pino } from 'pino';
 import { RuntimeMetrics, type JobConfig, type SluiceConfig, type SluiceRuntime } from '#runtime';
 import type { QueryRegistry } from '#query';
-import { SoleLeadership, type ChannelTransport, type Leadership } from '#transports';
+import { SoleLeadership, type Leadership } from '#transports';
 import { JobScheduler } from './job-scheduler.js';
 
 // The scheduler outside a host: what it leaves registered when it cannot schedule a job.
 
 /** A runtime with one running pipeline `p` whose source can be triggered; counts its stops. */
-function fakeRuntime() {
+function fakeRuntime(leadership: Leadership = new SoleLeadership()) {
   const source = { trigger: async () => ({ records: 0 }) };
   const pipeline = {
     name: 'p',
@@ -18,7 +18,13 @@ function fakeRuntime() {
     stageInstance: (stage: string) => (stage === 'source' ? source : {}),
   };
   const stops: number[] = [];
-  const runtime = { pipelines: [pipeline], pipeline: (name: string) => (name === 'p' ? pipeline : undefined), stop: async () => void stops.push(1) };
+  const runtime = {
+    pipelines: [pipeline],
+    pipeline: (name: string) => (name === 'p' ? pipeline : undefined),
+    stop: async () => void stops.push(1),
+    leadership,
+    leadershipJoined: () => leadership.start(),
+  };
   return { runtime: runtime as unknown as SluiceRuntime, stops };
 }
 
@@ -30,11 +36,6 @@ const job = (name: string, schedule: JobConfig['schedule'], index: number): JobC
   task: { kind: 'trigger', pipeline: 'p' },
   path: `jobs[${index}]`,
 });
-
-/** A transport whose leadership is `leadership` (the scheduler uses nothing else of it). */
-function transportLedBy(leadership: Leadership): ChannelTransport {
-  return { leadership: () => leadership } as unknown as ChannelTransport;
-}
 
 /** A leadership the test hands over by hand. */
 class SwitchedLeadership implements Leadership {
@@ -64,12 +65,12 @@ class SwitchedLeadership implements Leadership {
 
 describe('JobScheduler', () => {
   it('runs scheduled ticks only while this host leads; a run asked for by hand runs anyway', async () => {
-    const { runtime } = fakeRuntime();
     const leadership = new SwitchedLeadership();
+    const { runtime } = fakeRuntime(leadership);
     const registry = new SchedulerRegistry();
     const queries = { onApplicationBootstrap: async () => undefined } as unknown as QueryRegistry;
     const jobs = [{ ...job('often', { kind: 'interval', intervalMs: 20 }, 0), runOnStart: true }];
-    const scheduler = new JobScheduler({ jobs } as unknown as SluiceConfig, runtime, pino({ level: 'silent' }), new RuntimeMetrics({ defaultMetrics: false }), registry, queries, transportLedBy(leadership));
+    const scheduler = new JobScheduler({ jobs } as unknown as SluiceConfig, runtime, pino({ level: 'silent' }), new RuntimeMetrics({ defaultMetrics: false }), registry, queries);
     // Runs of any outcome (the fake pipeline is not a real one).
     const runs = () => Object.values(scheduler.state('often').counts).reduce((sum, n) => sum + n, 0);
     try {
@@ -91,7 +92,8 @@ describe('JobScheduler', () => {
     } finally {
       await scheduler.beforeApplicationShutdown();
     }
-    expect(leadership.stopped).toBe(1);
+    // The lead is the runtime's: it leaves it once the pipelines drained, not the scheduler.
+    expect(leadership.stopped).toBe(0);
   });
 
   it('leaves no timer registered and stops the pipelines when a job cannot be scheduled', async () => {
@@ -100,7 +102,7 @@ describe('JobScheduler', () => {
     const jobs = [job('every-minute', { kind: 'interval', intervalMs: 60_000 }, 0), job('feb-30', { kind: 'cron', expression: '0 0 30 2 *', timeZone: 'UTC' }, 1)];
     const registry = new SchedulerRegistry();
     const queries = { onApplicationBootstrap: async () => undefined } as unknown as QueryRegistry;
-    const scheduler = new JobScheduler({ jobs } as unknown as SluiceConfig, runtime, pino({ level: 'silent' }), new RuntimeMetrics({ defaultMetrics: false }), registry, queries, transportLedBy(new SoleLeadership()));
+    const scheduler = new JobScheduler({ jobs } as unknown as SluiceConfig, runtime, pino({ level: 'silent' }), new RuntimeMetrics({ defaultMetrics: false }), registry, queries);
     try {
       await expect(scheduler.onApplicationBootstrap()).rejects.toThrow(/^the scheduled jobs cannot start \(1 problem\):\n {2}jobs\[1\] \(job "feb-30"\): .*No execution date was found/);
       expect(registry.getIntervals()).toEqual([]);

@@ -5,9 +5,9 @@ import { CronJob } from 'cron';
 import type { Logger } from 'pino';
 import type { JobConfig, RuntimeMetrics, SluiceConfig, SluiceRuntime } from '#runtime';
 import { SLUICE_RUNTIME } from '#health';
-import type { ChannelTransport, Leadership } from '#transports';
+import type { Leadership } from '#transports';
 import { QueryRegistry } from '#query';
-import { CHANNEL_TRANSPORT, RUNTIME_METRICS, SLUICE_CONFIG, SLUICE_LOGGER } from '../host/tokens.js';
+import { RUNTIME_METRICS, SLUICE_CONFIG, SLUICE_LOGGER } from '../host/tokens.js';
 import { ActionTask } from './action-task.js';
 import { JobMetrics } from './job-metrics.js';
 import type { JobRunRecord, JobState } from './job-run.js';
@@ -32,7 +32,8 @@ export function schedulerKey(job: string): string {
  * stop before the pipelines drain: no new ticks, runs under way aborted and awaited.
  *
  * With several hosts on one config (Kafka transport), scheduled runs happen on the leader only
- * (membership of the consumer group `<groupPrefix>.jobs`, see KafkaGroupLeadership): each tick
+ * (the runtime's lead: membership of the consumer group `<groupPrefix>.leader`, see
+ * KafkaGroupLeadership; the sources that cannot be split run there too): each tick
  * runs once across the hosts, and another host takes over when the leader stops or dies. A run
  * asked for by hand (`POST /api/jobs/:name/run`) runs on the host asked.
  */
@@ -52,11 +53,9 @@ export class JobScheduler implements OnApplicationBootstrap, BeforeApplicationSh
     @Inject(RUNTIME_METRICS) runtimeMetrics: RuntimeMetrics,
     private readonly registry: SchedulerRegistry,
     private readonly queries: QueryRegistry,
-    @Inject(CHANNEL_TRANSPORT) transport: ChannelTransport,
   ) {
     this.logger = logger.child({ component: 'jobs' });
-    const groupPrefix = config.transport?.kind === 'kafka' ? config.transport.groupPrefix : 'sluice';
-    this.leadership = transport.leadership(`${groupPrefix}.jobs`);
+    this.leadership = runtime.leadership;
     const metrics = new JobMetrics(runtimeMetrics.registry);
     this.runners = new Map(config.jobs.map((job) => [job.name, new JobRunner(job, this.taskOf(job), { metrics, logger: this.logger })]));
   }
@@ -117,11 +116,8 @@ export class JobScheduler implements OnApplicationBootstrap, BeforeApplicationSh
     this.leadership.onChange((leader) =>
       this.logger.info({ leadership: this.leadership.details }, leader ? 'this host now runs the scheduled jobs' : 'another host runs the scheduled jobs now'),
     );
-    try {
-      await this.leadership.start();
-    } catch (error) {
-      await this.failStartup([`jobs: cannot take part in the leadership that decides which host runs them: ${describeError(error)}`]);
-    }
+    // Ticks before the first decision are skipped (not the leader yet); the runtime keeps retrying to join.
+    void this.runtime.leadershipJoined().catch(() => undefined);
     for (const runner of this.runners.values()) {
       try {
         this.schedule(runner);
@@ -199,7 +195,6 @@ export class JobScheduler implements OnApplicationBootstrap, BeforeApplicationSh
     if (this.runners.size === 0) return;
     this.unschedule();
     await Promise.all([...this.runners.values()].map((runner) => runner.stop()));
-    await this.leadership.stop().catch((error: unknown) => this.logger.warn({ err: describeError(error) }, 'leaving the jobs leadership failed'));
     this.logger.info('scheduled jobs stopped');
   }
 }

@@ -45,6 +45,11 @@ export interface PipelineEnvironment {
   readonly metrics: RuntimeMetrics;
   /** Consumer-group prefix (Kafka: hosts with the same prefix share the work). */
   readonly groupPrefix?: string;
+  /**
+   * The lead among the hosts running this config (owned by the runtime): over Kafka a source that
+   * cannot be split reads only on the leader. Absent: this host runs every source.
+   */
+  readonly leadership?: Leadership;
 }
 
 /** A pipeline's state, from its stages': `starting` until all started, `degraded` while one is. */
@@ -98,7 +103,7 @@ export class Pipeline {
   private deadLetterMonitor!: StageMonitor;
   private deadLetters!: DeadLetterQueue;
   private checkpoints!: CheckpointStore;
-  /** Over Kafka, for a source that is not splittable: the lead among hosts (it runs on the leader) and where its checkpoint is shared. */
+  /** Over Kafka, for a source that is not splittable: the hosts' lead (it runs on the leader) and where its checkpoint is shared. */
   private sourceLease: { readonly leadership: Leadership; readonly checkpoints: StateChangelog } | null = null;
   /** What queries read: the sink, or the route sinks; null when none of them can be queried. */
   private queryableSinks: Queryable | null = null;
@@ -186,9 +191,10 @@ export class Pipeline {
     if (signal.aborted) throw new Error(`pipeline "${config.name}" stopped while starting`);
     const lease = this.sourceLease;
     if (lease) {
-      const retrying = (what: string) => untilStopped(config.restart, signal, (error, attempt) => this.lastStage.startFailed(error, attempt, `${what} failed; retrying`));
-      await retry(() => lease.checkpoints.start(), retrying('reading the shared checkpoints'));
-      await retry(() => lease.leadership.start(), retrying('joining the source leadership'));
+      await retry(
+        () => lease.checkpoints.start(),
+        untilStopped(config.restart, signal, (error, attempt) => this.lastStage.startFailed(error, attempt, 'reading the shared checkpoints failed; retrying')),
+      );
     }
     env.metrics.watchInFlight(config.name, () => this.sourceRunner.recordsInFlight);
     this.sourceRunner.start();
@@ -255,10 +261,9 @@ export class Pipeline {
 
     const sourceMonitor = this.monitor(config.source);
     const source = this.instantiate<Source>(config.source, sourceMonitor);
-    // Over Kafka every host runs the pipeline; a source that cannot be split runs on one of them.
-    if (env.transport.kind === 'kafka' && !config.source.definition.capabilities?.splittable) {
-      const prefix = env.groupPrefix ?? 'sluice';
-      this.sourceLease = { leadership: env.transport.leadership(`${prefix}.${config.name}.source`), checkpoints: env.transport.changelog(`${prefix}.checkpoints`) };
+    // Over Kafka every host runs the pipeline; a source that cannot be split runs on the leader.
+    if (env.transport.kind === 'kafka' && env.leadership && !config.source.definition.capabilities?.splittable) {
+      this.sourceLease = { leadership: env.leadership, checkpoints: env.transport.changelog(`${env.groupPrefix ?? 'sluice'}.checkpoints`) };
     }
     this.checkpoints = new CheckpointStore(env.dataDir, config.name, this.sourceLease?.checkpoints);
     this.sourceRunner = new SourceRunner({
@@ -367,10 +372,7 @@ export class Pipeline {
     await this.starting.catch(() => undefined);
     if (this.sourceStarted) await this.sourceRunner.stop();
     else this.sourceRunner?.abandon();
-    if (this.sourceLease) {
-      await this.sourceLease.leadership.stop().catch(() => undefined);
-      await this.sourceLease.checkpoints.stop().catch(() => undefined);
-    }
+    await this.sourceLease?.checkpoints.stop().catch(() => undefined);
     for (const runner of this.transformRunners) await runner.stop();
     await this.lastStage?.stop();
     await this.deadLetterStage?.stop();

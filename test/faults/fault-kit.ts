@@ -1,0 +1,95 @@
+// What the fault scenarios share: their size (bounded in CI, full with `npm run test:faults -- --full`),
+// hosts run as operators run them (`sluice run`, the built CLI), the real Kafka and Cassandra
+// restarted through services/services.sh, and one line of figures per scenario.
+import { execFile } from 'node:child_process';
+import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import cassandra from 'cassandra-driver';
+import { Kafka, logLevel, type Admin } from 'kafkajs';
+import { startRecipe, until, type RecipeHost } from '../e2e/recipes/recipe-host.js';
+
+export const brokers = process.env.KAFKA_BROKERS ?? '127.0.0.1:9092';
+export const contactPoints = (process.env.CASSANDRA_CONTACT_POINTS || '127.0.0.1:9042').split(',');
+export const localDataCenter = process.env.CASSANDRA_LOCAL_DC || 'datacenter1';
+
+/** `full`: the sizes of the issue (1M records...), by hand; otherwise the bounded CI sizes. */
+export const FULL = process.env.SLUICE_FAULTS === 'full';
+
+/** Where each scenario appends its line of figures (and prints it). */
+export const REPORT = resolve(process.env.SLUICE_FAULTS_REPORT ?? 'test/faults/.last-run.txt');
+
+/** Prints and records one scenario's figures: `fault <name>: records=… missing=… duplicates=… …`. */
+export function report(name: string, figures: Record<string, string | number>): string {
+  const line = `fault ${name}: ${Object.entries(figures)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(' ')}`;
+  mkdirSync(join(REPORT, '..'), { recursive: true });
+  appendFileSync(REPORT, `${new Date().toISOString()} ${FULL ? 'full' : 'bounded'} ${line}\n`);
+  process.stdout.write(`${line}\n`);
+  return line;
+}
+
+const run = promisify(execFile);
+
+/** Stops and starts a service of services/services.sh (SIGTERM, then waits until it answers again). */
+export async function restartService(service: 'kafka' | 'cassandra', downForMs = 0): Promise<number> {
+  const started = Date.now();
+  await stopService(service);
+  if (downForMs > 0) await new Promise((r) => setTimeout(r, downForMs));
+  await startService(service);
+  return (Date.now() - started) / 1000;
+}
+
+export async function stopService(service: 'kafka' | 'cassandra'): Promise<void> {
+  await run('bash', ['services/services.sh', 'down', service], { timeout: 120_000 });
+}
+
+export async function startService(service: 'kafka' | 'cassandra'): Promise<void> {
+  await run('bash', ['services/services.sh', 'up', service], { timeout: 300_000, env: { ...process.env } });
+}
+
+export function kafkaAdmin(): Admin {
+  return new Kafka({ brokers: brokers.split(','), clientId: 'sluice-faults', logLevel: logLevel.NOTHING }).admin();
+}
+
+export function cassandraClient(): cassandra.Client {
+  return new cassandra.Client({ contactPoints, localDataCenter, socketOptions: { readTimeout: 60_000 } });
+}
+
+/** Messages in `topic` (sum of its partitions' offsets: nothing is deleted in a test's lifetime). */
+export async function topicMessages(admin: Admin, topic: string): Promise<number> {
+  const offsets = await admin.fetchTopicOffsets(topic);
+  return offsets.reduce((n, p) => n + Number(p.high) - Number(p.low), 0);
+}
+
+/** The ids stored in `table` (column `id`, one partition each), read page by page. */
+export async function storedIds(db: cassandra.Client, table: string): Promise<Set<number>> {
+  const ids = new Set<number>();
+  let pageState: string | undefined;
+  do {
+    const result = await db.execute(`SELECT id FROM ${table}`, [], { prepare: true, fetchSize: 5000, ...(pageState ? { pageState } : {}) });
+    for (const row of result.rows) ids.add(Number(row.id));
+    pageState = result.pageState ?? undefined;
+  } while (pageState);
+  return ids;
+}
+
+/** A host of a fault scenario: `sluice run <config>` with its own HTTP port and data dir. */
+export async function startHost(configFile: string, token: string): Promise<RecipeHost> {
+  return startRecipe(configFile, { KAFKA_BROKERS: brokers, SLUICE_LOG_LEVEL: 'warn' }, token);
+}
+
+export function writeConfig(dir: string, name: string, yaml: string): string {
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `${name}.yaml`);
+  writeFileSync(file, yaml);
+  return file;
+}
+
+/** Waits until the host's /health/ready answers 200 (all stages started and ready). */
+export async function ready(host: RecipeHost, timeoutMs = 120_000): Promise<void> {
+  await until(async () => (await host.call('GET', '/health/ready')).status === 200, 'the host ready', timeoutMs, host);
+}
+
+export { until, type RecipeHost };
