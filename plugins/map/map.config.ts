@@ -24,6 +24,16 @@ export class MapConfig {
 
   @Field({
     description:
+      "Optional JSONata expression setting the record's event time (what windows, `$timestamp`, latency and the sinks' time columns read). It is evaluated like `key` (on the new value, with `$input`). Epoch milliseconds or an ISO-8601 text; undefined or null keeps the time; anything else (text that is not a date, an object) dead-letters the record.",
+    example: 'created_at',
+  })
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  timestamp?: string;
+
+  @Field({
+    description:
       'Optional headers to set: header name → JSONata expression, evaluated like `key` (on the new value, with `$input`). Strings are used as is, numbers and booleans converted to strings; undefined or null removes the header. Headers not listed are kept.',
     example: { 'x-tenant': 'tenant.id', 'x-source-file': '$headers."sluice.file"' },
   })

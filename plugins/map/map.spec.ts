@@ -179,6 +179,26 @@ describe('map: arrays and explode', () => {
   });
 });
 
+describe('map: event time', () => {
+  it('sets the timestamp from epoch milliseconds or ISO-8601 text, keeps it for null, dead-letters anything else', async () => {
+    const at = (value: unknown) => makeRecord({ at: value, n: 1 }, { timestamp: 5 });
+    const { outputs, deadLetters } = await runTransform(map, { expression: '$', timestamp: 'at' }, [
+      at(1_700_000_000_000),
+      at('2025-01-01T00:00:10Z'),
+      at(null),
+      at('soon'),
+      at({ t: 1 }),
+    ]);
+    expect(outputs.map((o) => o.timestamp)).toEqual([1_700_000_000_000, Date.parse('2025-01-01T00:00:10Z'), 5]);
+    expect(deadLetters.map((d) => d.error)).toEqual([expect.stringMatching(/^timestamp must yield/), expect.stringMatching(/^timestamp must yield/)]);
+  });
+
+  it('reads $input and the new value like key, together with key and headers', async () => {
+    const { outputs } = await runTransform(map, { expression: '{"id": n}', key: '$string(id)', timestamp: '$input.at', headers: { h: '"x"' } }, [makeRecord({ at: 42, n: 3 })]);
+    expect([outputs[0]!.key, outputs[0]!.timestamp, outputs[0]!.headers.h]).toEqual(['3', 42, 'x']);
+  });
+});
+
 describe('map: key and headers', () => {
   it('sets the key from the new value; numbers and booleans become strings', async () => {
     const { outputs } = await runTransform(map, { expression: '{"id": order_id, "paid": status = "paid"}', key: 'id' }, [record()]);

@@ -33,8 +33,16 @@ function asText(name: ExpressionName, result: unknown): string | undefined {
   throw invalidRecord(`${name} must yield a string, number or boolean, got ${Array.isArray(result) ? 'an array' : 'an object'}`, { expression: name, result });
 }
 
+/** The event time (epoch ms) for a `timestamp` result; undefined keeps the record's. */
+function asTime(result: unknown): number | undefined {
+  if (result === undefined || result === null) return undefined;
+  const time = typeof result === 'number' ? result : typeof result === 'string' ? Date.parse(result) : Number.NaN;
+  if (Number.isFinite(time) && Math.abs(time) <= 8.64e15) return time;
+  throw invalidRecord('timestamp must yield epoch milliseconds or an ISO-8601 date text', { expression: 'timestamp', result });
+}
+
 /**
- * Reshapes record values with a JSONata expression; optionally sets the key and headers.
+ * Reshapes record values with a JSONata expression; optionally sets the key, the event time and headers.
  *
  * Evaluation goes through the SDK's composition helpers: the output is synchronous when every
  * expression result is (the fast evaluator answered, the common case), and a promise when any
@@ -42,9 +50,10 @@ function asText(name: ExpressionName, result: unknown): string | undefined {
  */
 export class MapTransform implements Transform {
   private readonly value: NamedExpression;
-  /** The key expression (if any) then the header expressions: evaluated on each output value. */
+  /** The key expression (if any), the timestamp expression (if any), then the header expressions: evaluated on each output value. */
   private readonly envelope: readonly NamedExpression[];
   private readonly key: NamedExpression | undefined;
+  private readonly timestamp: NamedExpression | undefined;
   private readonly headerNames: readonly string[];
   private readonly explode: boolean;
 
@@ -54,7 +63,8 @@ export class MapTransform implements Transform {
     this.key = config.key === undefined ? undefined : named('key', JsonataExpression.compile(config.key, RECORD_AND_INPUT_VARIABLES, options));
     const headers = Object.entries(config.headers ?? {}).map(([name, source]) => named(`headers.${name}`, JsonataExpression.compile(source, RECORD_AND_INPUT_VARIABLES, options)));
     this.headerNames = Object.keys(config.headers ?? {});
-    this.envelope = this.key ? [this.key, ...headers] : headers;
+    this.timestamp = config.timestamp === undefined ? undefined : named('timestamp', JsonataExpression.compile(config.timestamp, RECORD_AND_INPUT_VARIABLES, options));
+    this.envelope = [...(this.key ? [this.key] : []), ...(this.timestamp ? [this.timestamp] : []), ...headers];
     this.explode = config.explode;
   }
 
@@ -94,6 +104,7 @@ export class MapTransform implements Transform {
       if (width === 0) return withValue(record, value);
       let position = index * width;
       const key = this.key ? (asText('key', envelopes[position++]) ?? null) : record.key;
+      const timestamp = this.timestamp ? (asTime(envelopes[position++]) ?? record.timestamp) : record.timestamp;
       let headers = record.headers;
       if (this.headerNames.length > 0) {
         const updated: Record<string, string> = { ...record.headers };
@@ -104,7 +115,7 @@ export class MapTransform implements Transform {
         }
         headers = updated;
       }
-      return withValue(record, value, { key, headers });
+      return withValue(record, value, { key, headers, timestamp });
     });
     return this.explode ? outputs : outputs[0]!;
   }
