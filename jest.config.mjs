@@ -41,7 +41,17 @@ export default {
       testTimeout: 60_000,
       // test/ plus `*.integration.spec.ts` beside the code (tests that need Kafka or Cassandra).
       testMatch: ['<rootDir>/test/**/*.spec.ts', '<rootDir>/{apps,libs,plugins}/**/*.integration.spec.ts'],
+      testPathIgnorePatterns: ['/node_modules/', '/test/faults/'],
       // Brings up real PostgreSQL, Kafka and Cassandra when they are not already reachable.
+      globalSetup: '<rootDir>/test/setup/global-setup.ts',
+      globalTeardown: '<rootDir>/test/setup/global-teardown.ts',
+    },
+    {
+      ...shared,
+      displayName: 'faults',
+      // Broker restarts, killed hosts, a Cassandra outage: bounded sizes here; `npm run test:faults -- --full` by hand.
+      testTimeout: 600_000,
+      testMatch: ['<rootDir>/test/faults/**/*.faults.spec.ts'],
       globalSetup: '<rootDir>/test/setup/global-setup.ts',
       globalTeardown: '<rootDir>/test/setup/global-teardown.ts',
     },

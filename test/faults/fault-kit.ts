@@ -63,6 +63,40 @@ export async function topicMessages(admin: Admin, topic: string): Promise<number
   return offsets.reduce((n, p) => n + Number(p.high) - Number(p.low), 0);
 }
 
+/**
+ * Every delivery to `topic` (an audit route's, written with the append time): per record id, the
+ * times it was written. Read from the beginning up to the end as of the call.
+ */
+export async function deliveriesOf(topic: string): Promise<Map<number, number[]>> {
+  const kafka = new Kafka({ brokers: brokers.split(','), clientId: 'sluice-faults-audit', logLevel: logLevel.NOTHING });
+  const admin = kafka.admin();
+  await admin.connect();
+  const ends = new Map((await admin.fetchTopicOffsets(topic)).map((p) => [p.partition, BigInt(p.high)]));
+  await admin.disconnect();
+  const deliveries = new Map<number, number[]>();
+  const consumer = kafka.consumer({ groupId: `sluice-faults-audit-${Date.now()}-${Math.random().toString(36).slice(2)}` });
+  await consumer.connect();
+  await consumer.subscribe({ topics: [topic], fromBeginning: true });
+  const reached = new Map<number, bigint>();
+  const done = new Promise<void>((resolve) => {
+    const check = () => [...ends].every(([partition, end]) => end === 0n || (reached.get(partition) ?? -1n) >= end - 1n) && resolve();
+    check();
+    void consumer.run({
+      eachBatch: async ({ batch }) => {
+        for (const message of batch.messages) {
+          const id = Number((JSON.parse(message.value!.toString('utf8')) as { id: number }).id);
+          deliveries.set(id, [...(deliveries.get(id) ?? []), Number(message.timestamp)]);
+        }
+        if (batch.messages.length > 0) reached.set(batch.partition, BigInt(batch.lastOffset()));
+        check();
+      },
+    });
+  });
+  await done;
+  await consumer.disconnect();
+  return deliveries;
+}
+
 /** The ids stored in `table` (column `id`, one partition each), read page by page. */
 export async function storedIds(db: cassandra.Client, table: string): Promise<Set<number>> {
   const ids = new Set<number>();

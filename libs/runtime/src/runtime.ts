@@ -91,11 +91,16 @@ export class SluiceRuntime {
     if (this.state === 'stopping' || this.state === 'stopped' || this.state === 'idle') return;
     this.state = 'stopping';
     this.logger.info('draining pipelines');
-    await Promise.all(this.running.map((p) => p.stop()));
-    // The sources that ran here are drained: hand the lead over.
+    // Once the sources that ran here drained and committed, the lead goes to another host (its
+    // sources start from the shared checkpoints) while the rest of the stages drain here.
+    await Promise.all(this.running.map((p) => p.stopReading()));
     this.stopping.abort();
-    await this.joining?.catch(() => undefined);
-    await this.leadership.stop().catch((error: unknown) => this.logger.warn({ err: describeError(error) }, 'leaving the leadership failed'));
+    const handover = (this.joining ?? Promise.resolve())
+      .catch(() => undefined)
+      .then(() => this.leadership.stop())
+      .catch((error: unknown) => this.logger.warn({ err: describeError(error) }, 'leaving the leadership failed'));
+    await Promise.all(this.running.map((p) => p.stop()));
+    await handover;
     await this.transport.close();
     this.state = 'stopped';
     this.logger.info('all pipelines drained and stopped');

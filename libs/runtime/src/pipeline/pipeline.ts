@@ -366,12 +366,22 @@ export class Pipeline {
     return this.stopping;
   }
 
-  private async stopStages(): Promise<void> {
+  /**
+   * Stops reading: the source drains what it read (acknowledged, committed) and stops; the other
+   * stages keep running until {@link stop}. What the runtime waits for before handing the lead to
+   * another host, whose sources then start while this host drains the rest.
+   */
+  async stopReading(): Promise<void> {
     if (!this.starting) return;
     this.lifecycle.abort();
     await this.starting.catch(() => undefined);
     if (this.sourceStarted) await this.sourceRunner.stop();
     else this.sourceRunner?.abandon();
+  }
+
+  private async stopStages(): Promise<void> {
+    if (!this.starting) return;
+    await this.stopReading();
     await this.sourceLease?.checkpoints.stop().catch(() => undefined);
     for (const runner of this.transformRunners) await runner.stop();
     await this.lastStage?.stop();

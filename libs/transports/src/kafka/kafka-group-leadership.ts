@@ -1,7 +1,7 @@
 import kafkajs from 'kafkajs';
 import type { Admin, Consumer } from 'kafkajs';
 import type { Leadership } from '../leadership.js';
-import { kafkaClientConfig, type KafkaTransportOptions } from './kafka-transport-options.js';
+import { kafkaClientConfig, kafkaConsumerTimings, type KafkaTransportOptions } from './kafka-transport-options.js';
 import type { SubscriptionLogger } from './kafka-subscription.js';
 import { stickyLeaderAssigner } from './sticky-leader-assigner.js';
 
@@ -55,7 +55,7 @@ export class KafkaGroupLeadership implements Leadership {
 
     const consumer = kafka.consumer({
       groupId: this.group,
-      sessionTimeout: this.options.sessionTimeoutMs,
+      ...kafkaConsumerTimings(this.options),
       allowAutoTopicCreation: false,
       partitionAssigners: [stickyLeaderAssigner(this.group, () => this.held)],
     });

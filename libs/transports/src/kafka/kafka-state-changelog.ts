@@ -4,7 +4,7 @@ import type { Admin, Consumer, Producer } from 'kafkajs';
 import { EVERY_ERROR, retry, sleep, type BackoffPolicy } from '@sluice/sdk';
 import type { StateChangelog } from '../state-changelog.js';
 import type { SubscriptionLogger } from './kafka-subscription.js';
-import { kafkaClientConfig, type KafkaTransportOptions } from './kafka-transport-options.js';
+import { kafkaClientConfig, kafkaConsumerTimings, type KafkaTransportOptions } from './kafka-transport-options.js';
 
 const { Kafka } = kafkajs;
 
@@ -54,7 +54,7 @@ export class KafkaStateChangelog implements StateChangelog {
         },
       ],
     });
-    const consumer = kafka.consumer({ groupId: `${this.name}.reader.${randomUUID()}`, sessionTimeout: this.options.sessionTimeoutMs, allowAutoTopicCreation: false });
+    const consumer = kafka.consumer({ groupId: `${this.name}.reader.${randomUUID()}`, ...kafkaConsumerTimings(this.options), allowAutoTopicCreation: false });
     this.consumer = consumer;
     consumer.on(consumer.events.CRASH, (event) => this.logger.error({ changelog: this.name, err: String(event.payload.error?.message ?? 'crashed') }, 'changelog reader crashed'));
     await consumer.connect();

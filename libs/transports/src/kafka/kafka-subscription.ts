@@ -5,7 +5,7 @@ import type { BatchHandler, SubscribeOptions } from '../channel-transport.js';
 import { markChannelPosition } from '../channel-position.js';
 import { OffsetTracker, type PendingOffset } from './offset-tracker.js';
 import { decodeRecord } from './kafka-record-codec.js';
-import { kafkaClientConfig, type KafkaTransportOptions } from './kafka-transport-options.js';
+import { kafkaClientConfig, kafkaConsumerTimings, type KafkaTransportOptions } from './kafka-transport-options.js';
 
 /** Waits between deliveries of a batch its stage refused: 100 ms doubling up to 10 s. */
 const REDELIVERY_BACKOFF: BackoffPolicy = { initialBackoffMs: 100, maxBackoffMs: 10_000, multiplier: 2, jitter: 0.2 };
@@ -63,7 +63,7 @@ export class KafkaSubscription {
   ) {
     this.server = new ChannelServerKafka({
       client: kafkaClientConfig(options, `${options.clientId}.${group}`),
-      consumer: { groupId: group, sessionTimeout: options.sessionTimeoutMs, allowAutoTopicCreation: false, retry: { retries: Number.MAX_SAFE_INTEGER, maxRetryTime: 10_000 } },
+      consumer: { groupId: group, ...kafkaConsumerTimings(options), allowAutoTopicCreation: false, retry: { retries: Number.MAX_SAFE_INTEGER, maxRetryTime: 10_000 } },
       subscribe: { fromBeginning: true },
       run: { autoCommit: false },
       postfixId: '',
@@ -84,6 +84,9 @@ export class KafkaSubscription {
       this.crashed = String(event.payload.error?.message ?? 'consumer crashed');
       this.logger.error({ channel: this.channel, group: this.group, err: this.crashed, restart: event.payload.restart }, 'kafka consumer crashed');
     });
+    // A rebalance starts: commit what is handled now, while this member's generation still may,
+    // so that a partition that moves is read by its next owner from as late as possible.
+    consumer.on(consumer.events.REBALANCING, () => void this.commit());
     consumer.on(consumer.events.GROUP_JOIN, (event) => {
       this.crashed = null;
       this.subscribeOptions.onAssignment?.(event.payload.memberAssignment[this.channel] ?? []);
@@ -102,7 +105,8 @@ export class KafkaSubscription {
    * Takes one fetched batch (one partition's messages, in offset order), in slices that fit the
    * in-flight bound: each slice waits for room, then is decoded and tracked. A batch whose
    * partition was taken away meanwhile (a rebalance) is left there: what was not tracked is not
-   * committed, and the partition's new owner reads it.
+   * committed, and the partition's new owner reads it. Messages this member already received
+   * (fetched again after a rebalance that left it the partition) are skipped.
    */
   private async receive(payload: EachBatchPayload): Promise<void> {
     const { topic, partition, messages } = payload.batch;
@@ -114,6 +118,10 @@ export class KafkaSubscription {
       await this.admit(to - from, payload.heartbeat);
       for (let i = from; i < to; i++) {
         const message = messages[i]!;
+        if (this.offsets.alreadyReceived(topic, partition, message.offset)) {
+          this.inFlight.release(1);
+          continue;
+        }
         const record = decodeRecord(message, { pipeline: '', source: 'kafka', lane, offset: message.offset });
         markChannelPosition(record, { partition, offset: message.offset });
         this.batcher.add({ record, offset: this.offsets.track(topic, partition, message.offset) });

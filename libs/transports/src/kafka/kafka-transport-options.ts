@@ -36,3 +36,13 @@ export function kafkaClientConfig(options: KafkaTransportOptions, clientId: stri
     ...(options.logLevel === undefined ? {} : { logLevel: options.logLevel }),
   };
 }
+
+/**
+ * Consumer timings every consumer of the transport shares. A fetch on a quiet partition waits at
+ * most `maxWaitTimeInMs`, and kafkajs waits for that fetch before it leaves the group on stop: kept
+ * short so that a stopping host hands its partitions (and the lead) over within a second. The
+ * heartbeat, a fifth of the session timeout, is how soon a member hears of a rebalance.
+ */
+export function kafkaConsumerTimings(options: Pick<KafkaTransportOptions, 'sessionTimeoutMs'>): { sessionTimeout: number; heartbeatInterval: number; maxWaitTimeInMs: number } {
+  return { sessionTimeout: options.sessionTimeoutMs, heartbeatInterval: Math.max(100, Math.min(3000, Math.floor(options.sessionTimeoutMs / 5))), maxWaitTimeInMs: 500 };
+}

@@ -22,4 +22,12 @@ describe('OffsetTracker', () => {
     tracker.handled(tracker.track('t', 3, '9007199254740993'));
     expect(tracker.takeCommittable()).toEqual([{ topic: 't', partition: 3, offset: '9007199254740994' }]);
   });
+
+  it('knows what it already received per partition (a refetch after a rebalance is skipped)', () => {
+    const tracker = new OffsetTracker();
+    expect(tracker.alreadyReceived('t', 0, '5')).toBe(false);
+    for (const offset of ['5', '6', '7']) tracker.track('t', 0, offset);
+    expect(['4', '7', '8'].map((offset) => tracker.alreadyReceived('t', 0, offset))).toEqual([true, true, false]);
+    expect(tracker.alreadyReceived('t', 1, '0')).toBe(false);
+  });
 });

@@ -11,11 +11,24 @@ export type PendingOffset = TrackedPosition;
 export class OffsetTracker {
   private readonly tracker = new ContiguousTracker();
   private readonly partitions = new Map<string, { readonly topic: string; readonly partition: number }>();
+  /** Per lane, the last offset received: everything up to it was, or is being, handled here. */
+  private readonly received = new Map<string, bigint>();
 
   track(topic: string, partition: number, offset: string): PendingOffset {
     const lane = `${topic}/${partition}`;
     if (!this.partitions.has(lane)) this.partitions.set(lane, { topic, partition });
+    this.received.set(lane, BigInt(offset));
     return this.tracker.track({ lane, offset });
+  }
+
+  /**
+   * Whether this member already received the message at `offset`. After a rebalance kafkajs
+   * fetches a partition it kept from the last committed offset again; what this member received
+   * since is handled here (or is being), so it must not be handed to the stage twice.
+   */
+  alreadyReceived(topic: string, partition: number, offset: string): boolean {
+    const last = this.received.get(`${topic}/${partition}`);
+    return last !== undefined && BigInt(offset) <= last;
   }
 
   handled(entry: PendingOffset): void {
