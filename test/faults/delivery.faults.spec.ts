@@ -1,6 +1,7 @@
 // Faults against delivery, on the real Kafka and Cassandra: generator → Kafka → map → Cassandra on
 // two hosts, while the broker restarts twice and a host is killed with SIGKILL (0 missing rows,
-// duplicates counted and bounded), and a clean SIGTERM under load (0 missing, 0 duplicates).
+// duplicates counted and bounded), a clean SIGTERM under load (0 missing, 0 duplicates), and
+// Cassandra stopped mid-stream (/health/ready 503 within the write timeout, then 0 loss).
 // Duplicates are counted on an audit route: every record stored also goes to a Kafka topic, so
 // the topic holds one message per delivery (the Cassandra upserts hide them).
 import { randomUUID } from 'node:crypto';
@@ -19,6 +20,8 @@ import {
   ready,
   report,
   restartService,
+  startService,
+  stopService,
   startHost,
   storedIds,
   topicMessages,
@@ -87,7 +90,7 @@ pipelines:
 
 describe('fault suite: delivery over Kafka into Cassandra', () => {
   const admin = kafkaAdmin();
-  const db = cassandraClient();
+  let db = cassandraClient();
   const dir = mkdtempSync(join(tmpdir(), 'sluice-faults-'));
   const hosts: RecipeHost[] = [];
   const keyspaces: string[] = [];
@@ -232,5 +235,44 @@ describe('fault suite: delivery over Kafka into Cassandra', () => {
     }
     expect({ missing, duplicatesAfterTheStop: afterStop }).toEqual({ missing: 0, duplicatesAfterTheStop: 0 });
     expect(await (leader === a ? b : a).stop()).toBe(0);
+  });
+
+  it('answers 503 on /health/ready within the write timeout while Cassandra is down, then resumes with 0 loss', async () => {
+    const count = FULL ? 200_000 : 20_000;
+    const rate = FULL ? 5_000 : 1_500;
+    const downMs = FULL ? 30_000 : 15_000;
+    const writeTimeoutSeconds = 5;
+    const { run, start, settle } = scenario(count, rate);
+    const began = Date.now();
+    const host = await start('a');
+    await ready(host);
+    await until(async () => (await topicMessages(admin, `f${run}.audit`).catch(() => 0)) >= count * 0.25, '25% delivered', 300_000);
+
+    const stoppedAt = Date.now();
+    await stopService('cassandra');
+    await until(async () => (await host.call('GET', '/health/ready')).status === 503, '/health/ready 503', 60_000, host);
+    const unhealthyAfter = (Date.now() - stoppedAt) / 1000;
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, stoppedAt + downMs - Date.now())));
+    await startService('cassandra');
+    const upAt = Date.now();
+    await until(async () => (await host.call('GET', '/health/ready')).status === 200, '/health/ready 200 again', 180_000, host);
+    const readyAfter = (Date.now() - upAt) / 1000;
+    // The test's own client reconnects on its own schedule: a fresh one counts the rows.
+    await db.shutdown().catch(() => undefined);
+    db = cassandraClient();
+    await db.connect();
+    const { missing, duplicates } = await settle(FULL ? 900_000 : 180_000);
+    report('cassandra-outage', {
+      records: count,
+      missing,
+      duplicates,
+      downSeconds: downMs / 1000,
+      unhealthyAfterSeconds: Math.round(unhealthyAfter * 10) / 10,
+      readyAfterRestartSeconds: Math.round(readyAfter * 10) / 10,
+      seconds: Math.round((Date.now() - began) / 1000),
+    });
+    expect(missing).toBe(0);
+    expect(unhealthyAfter).toBeLessThanOrEqual(writeTimeoutSeconds + 5);
+    expect(await host.stop()).toBe(0);
   });
 });
