@@ -8,6 +8,7 @@ import { batchError } from './database-error.js';
 import { cancelBackend } from './postgres-backend-cancel.js';
 import type { PostgresCopyLoad } from './postgres-copy-load.js';
 import { copyTextChunks } from './postgres-copy-text.js';
+import type { DeleteStatement } from './delete-statement.js';
 import type { UpsertStatement } from './upsert-statement.js';
 
 export interface PostgresBatchWriterOptions {
@@ -18,6 +19,8 @@ export interface PostgresBatchWriterOptions {
   /** Bound on making the cancelling connection; twice it, on waiting for the cancelled statement to end. */
   readonly connectTimeoutMs: number;
   readonly applicationName: string;
+  /** The deletes of tombstones, when the sink deletes on null values. */
+  readonly deleteStatement?: DeleteStatement;
 }
 
 type PgClient = pg.PoolClient & { readonly processID?: number | null };
@@ -52,7 +55,7 @@ export class PostgresBatchWriter {
     private readonly options: PostgresBatchWriterOptions,
   ) {}
 
-  async write(pool: pg.Pool, rows: readonly (readonly unknown[])[], what: string, signal?: AbortSignal): Promise<void> {
+  async write(pool: pg.Pool, rows: readonly (readonly unknown[])[], what: string, signal?: AbortSignal, deletes: readonly (readonly unknown[])[] = []): Promise<void> {
     if (signal?.aborted) throw cancelledError(what, signal.reason);
     let client: PgClient;
     try {
@@ -64,6 +67,8 @@ export class PostgresBatchWriter {
     let discard: Error | undefined;
     try {
       await run.statement(() => client.query('BEGIN'));
+      // Tombstones first: no key is both deleted and written in one batch, so the order is free.
+      if (deletes.length > 0 && this.options.deleteStatement) for (const { text, parameters } of this.options.deleteStatement.chunks(deletes)) await run.statement(() => client.query(text, parameters));
       if (rows.length >= this.options.copyThreshold) await this.copyRows(run, client, rows);
       else for (const { text, parameters } of this.statement.chunks(rows)) await run.statement(() => client.query(text, parameters));
       await run.statement(() => client.query('COMMIT'));

@@ -7,6 +7,8 @@ import type { SqlColumn } from './table-schema.js';
 export interface EncodedBatch {
   /** One array of column values per row to write, in column order; at most one row per key. */
   readonly rows: unknown[][];
+  /** The keys (key column values, in key order) of the rows to delete: tombstones. No key is both written and deleted. */
+  readonly deletes: unknown[][];
   /** Records that cannot be stored (a value that does not convert), with the reason. */
   readonly failed: Array<{ index: number; error: RecordError }>;
 }
@@ -27,6 +29,10 @@ function readPath(value: unknown, path: readonly string[]): unknown {
  * convert fails on its own, with a message naming the column, the path and the value. With `key`
  * (upserts), records sharing a key collapse into one row holding the last of them: one statement
  * cannot touch a row twice (PostgreSQL refuses it) and the last write is what an upsert keeps.
+ *
+ * With `key` and `deleteOnNull`, a record whose value is null (a Kafka tombstone) deletes the row
+ * of its record key, in the same last-one-wins order: the key text is the key column's value with
+ * one key column, a JSON object with every key column with several.
  */
 export class RecordRows {
   private readonly encoders: ColumnEncoder[];
@@ -36,6 +42,7 @@ export class RecordRows {
     private readonly columns: readonly SqlColumn[],
     driver: SqlDriverName,
     key: readonly string[] | null,
+    private readonly deleteOnNull = false,
   ) {
     this.encoders = columns.map((c) => columnEncoder(c.type, driver, c.length));
     this.keyIndexes = key && key.length > 0 ? key.map((name) => columns.findIndex((c) => c.name === name)) : null;
@@ -47,8 +54,24 @@ export class RecordRows {
     const rows: unknown[][] = [];
     const failed: Array<{ index: number; error: RecordError }> = [];
     const rowOfKey = this.keyIndexes ? new Map<unknown, number>() : null;
+    /** Per key, the tombstone's key values (when the last record of the key so far is one). */
+    const deleted = new Map<unknown, unknown[]>();
     for (let index = 0; index < batch.length; index++) {
       const value = batch[index].value;
+      if (value === null && this.deleteOnNull && this.keyIndexes) {
+        const keyValues = this.tombstoneKey(batch[index]);
+        if (keyValues instanceof RecordError) failed.push({ index, error: keyValues });
+        else {
+          const key = this.keyOfValues(keyValues);
+          const earlier = rowOfKey!.get(key);
+          if (earlier !== undefined) {
+            rows[earlier] = [];
+            rowOfKey!.delete(key);
+          }
+          deleted.set(key, keyValues);
+        }
+        continue;
+      }
       const row: unknown[] = new Array(width);
       let error: RecordError | undefined;
       for (let c = 0; c < width; c++) {
@@ -82,6 +105,7 @@ export class RecordRows {
       }
       if (rowOfKey) {
         const key = this.keyOf(row);
+        deleted.delete(key);
         const earlier = rowOfKey.get(key);
         if (earlier !== undefined) {
           rows[earlier] = row;
@@ -91,18 +115,59 @@ export class RecordRows {
       }
       rows.push(row);
     }
-    return { rows, failed };
+    // Rows a later tombstone replaced were emptied in place.
+    return { rows: deleted.size > 0 ? rows.filter((row) => row.length > 0) : rows, deletes: [...deleted.values()], failed };
   }
 
   private keyOf(row: readonly unknown[]): unknown {
-    const indexes = this.keyIndexes!;
-    if (indexes.length === 1) return row[indexes[0]];
+    return this.keyOfValues(this.keyIndexes!.map((i) => row[i]));
+  }
+
+  /** The identity of a key (its values in key order): the value itself for one column. */
+  private keyOfValues(values: readonly unknown[]): unknown {
+    if (values.length === 1) return values[0];
     // Length-prefixed parts: unambiguous whatever the values contain.
     let key = '';
-    for (const i of indexes) {
-      const part = String(row[i]);
+    for (const value of values) {
+      const part = String(value);
       key += `${part.length}:${part}|`;
     }
     return key;
+  }
+
+  /** The encoded key column values a tombstone's record key names, or why it names none. */
+  private tombstoneKey(record: SluiceRecord): unknown[] | RecordError {
+    const indexes = this.keyIndexes!;
+    const refuse = (message: string) => new RecordError(`a null value (tombstone) deletes the row of its key, but ${message}`, { retryable: false, details: { key: record.key } });
+    if (record.key === null || record.key === undefined) return refuse('the record has no key');
+    let named: Record<string, unknown> | undefined;
+    if (indexes.length > 1) {
+      try {
+        const parsed: unknown = JSON.parse(record.key);
+        if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) named = parsed as Record<string, unknown>;
+      } catch {
+        // refused below
+      }
+      if (!named) return refuse(`with several key columns the record key must be a JSON object with ${indexes.map((i) => `"${this.columns[i]!.name}"`).join(', ')}`);
+    }
+    const values: unknown[] = [];
+    for (const i of indexes) {
+      const column = this.columns[i]!;
+      const raw = named ? named[column.name] : record.key;
+      if (raw === undefined || raw === null) return refuse(`the record key has no value for key column "${column.name}"`);
+      try {
+        values.push(this.encoders[i]!(raw));
+      } catch (cause) {
+        // A number or boolean column from key text: read the text as JSON.
+        let parsed: unknown;
+        try {
+          parsed = typeof raw === 'string' ? JSON.parse(raw) : undefined;
+          values.push(this.encoders[i]!(parsed));
+        } catch {
+          return refuse(`key column "${column.name}" (${column.type}): ${cause instanceof Error ? cause.message : String(cause)}`);
+        }
+      }
+    }
+    return values;
   }
 }

@@ -95,6 +95,58 @@ export function describeSqlSinkBehaviour(label: string, target: SqlTestTarget): 
       expect((await allRows(a, table)).map((r) => r.id)).toEqual(['from-a', 'from-b']);
     });
 
+    it('deletes the row of a tombstone (null value) in the order of the batch, across batches, copyThreshold or not', async () => {
+      const table = target.newTable();
+      const sink = await start(table, { copyThreshold: 2 });
+      const tombstone = (id: string) => makeRecord(null, { key: id });
+      await sink.write([order('a', 1), order('b', 2), order('c', 3)]);
+      // b deleted; c deleted then written again (the last record of a key wins); a written then deleted.
+      expect(await sink.write([tombstone('b'), tombstone('c'), order('c', 30), order('a', 10), tombstone('a'), tombstone('nobody')])).toBeUndefined();
+      expect((await allRows(sink, table)).map((row) => [row.id, row.qty])).toEqual([['c', 30]]);
+      // Only tombstones, and again (idempotent).
+      await sink.write([tombstone('c')]);
+      await sink.write([tombstone('c')]);
+      expect(await allRows(sink, table)).toEqual([]);
+    });
+
+    it('reads a tombstone’s key from the record key: numbers from text, several columns from a JSON object; refuses what names no key', async () => {
+      const table = target.newTable();
+      const columns = [
+        { name: 'tenant', type: 'string', length: 10 },
+        { name: 'n', type: 'integer' },
+        { name: 'label', type: 'string', length: 20, nullable: true },
+      ];
+      const sink = await start(table, { columns, key: ['tenant', 'n'], timeColumn: undefined });
+      const row = (tenant: string, n: number) => makeRecord({ tenant, n, label: `${tenant}-${n}` });
+      await sink.write([row('t1', 1), row('t1', 2), row('t2', 1)]);
+      const result = await sink.write([
+        makeRecord(null, { key: JSON.stringify({ tenant: 't1', n: 2 }) }),
+        makeRecord(null, { key: 't1' }),
+        makeRecord(null, { key: JSON.stringify({ tenant: 't2' }) }),
+        makeRecord(null),
+      ]);
+      expect((result as { failed: Array<{ index: number; error: RecordError }> }).failed.map((f) => [f.index, f.error.message])).toEqual([
+        [1, 'a null value (tombstone) deletes the row of its key, but with several key columns the record key must be a JSON object with "tenant", "n"'],
+        [2, 'a null value (tombstone) deletes the row of its key, but the record key has no value for key column "n"'],
+        [3, 'a null value (tombstone) deletes the row of its key, but the record has no key'],
+      ]);
+      const left = await sink.queryTable({ dataset: table, columns: ['tenant', 'n'], orderBy: [{ column: 'tenant', direction: 'asc' }, { column: 'n', direction: 'asc' }] });
+      expect(left.rows).toEqual([
+        ['t1', 1],
+        ['t2', 1],
+      ]);
+      const numeric = await start(target.newTable(), { columns: [{ name: 'n', type: 'integer' }], key: ['n'], timeColumn: undefined });
+      await numeric.write([makeRecord({ n: 7 }), makeRecord({ n: 8 })]);
+      await numeric.write([makeRecord(null, { key: '7' })]);
+      expect((await numeric.queryTable({ dataset: (await numeric.listDatasets())[0]!.name, columns: ['n'] })).rows).toEqual([[8]]);
+    });
+
+    it('dead-letters a null value when deleteOnNull is false', async () => {
+      const sink = await start(target.newTable(), { deleteOnNull: false });
+      const result = (await sink.write([makeRecord(null, { key: 'a' })])) as { failed: Array<{ error: RecordError }> };
+      expect(result.failed[0]!.error.message).toMatch(/^column "id": missing value/);
+    });
+
     it('upserts by key: redelivery keeps one row with the last value, within and across batches', async () => {
       const table = target.newTable();
       const { acked, failed, sink } = await runSink(

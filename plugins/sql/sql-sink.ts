@@ -28,6 +28,7 @@ import { dialectFor, quoteIdentifier, type SqlDialect } from './sql-dialect.js';
 import type { SqlSinkConfig } from './sql.config.js';
 import { TableQueries } from './table-queries.js';
 import { checkTable, createTableIfMissing, tablePath, timeColumnIndexed, type TableDefinition } from './table-schema.js';
+import { DeleteStatement } from './delete-statement.js';
 import { UpsertStatement } from './upsert-statement.js';
 
 /** The table definition a validated config describes. */
@@ -102,9 +103,10 @@ export class SqlSink implements Sink, Queryable {
     this.definition = tableDefinition(config);
     this.tableSql = (this.definition.schema ? `${quoteIdentifier(this.definition.schema)}.` : '') + quoteIdentifier(this.definition.table);
     const upsertKey = config.mode === 'upsert' ? this.definition.key : null;
-    this.rows = new RecordRows(this.definition.columns, config.driver, upsertKey);
+    this.rows = new RecordRows(this.definition.columns, config.driver, upsertKey, config.deleteOnNull);
     const columnNames = this.definition.columns.map((c) => c.name);
     this.statement = new UpsertStatement(this.dialect, this.tableSql, columnNames, upsertKey);
+    const deleteStatement = upsertKey && config.deleteOnNull ? new DeleteStatement(this.dialect, this.tableSql, upsertKey) : undefined;
     this.postgresWriter =
       config.driver === 'postgres'
         ? new PostgresBatchWriter(this.statement, new PostgresCopyLoad(this.tableSql, this.definition.table, columnNames, upsertKey), {
@@ -112,9 +114,10 @@ export class SqlSink implements Sink, Queryable {
             url: config.url!,
             connectTimeoutMs: config.connectTimeoutMs,
             applicationName: this.applicationName(),
+            ...(deleteStatement ? { deleteStatement } : {}),
           })
         : undefined;
-    this.sqliteWriter = config.driver === 'sqlite' ? new SqliteBatchWriter(this.statement) : undefined;
+    this.sqliteWriter = config.driver === 'sqlite' ? new SqliteBatchWriter(this.statement, deleteStatement) : undefined;
     this.queries = new TableQueries(this.dialect, this.definition, this.tableSql, (sql, parameters) => this.read(sql, parameters));
     this.lock = config.driver === 'sqlite' ? sqliteFileLock(this.sqliteFile()) : new SerialLock();
     this.lockWait = config.driver === 'sqlite' ? new SqliteLockWait(this.sqliteFile(), config.lockWaitMs) : undefined;
@@ -179,11 +182,11 @@ export class SqlSink implements Sink, Queryable {
    */
   async write(batch: readonly SluiceRecord[], signal?: AbortSignal): Promise<void | SinkWriteResult> {
     this.started();
-    const { rows, failed } = this.rows.encode(batch);
-    if (rows.length > 0) {
-      const what = `writing ${rows.length} rows to "${tablePath(this.definition)}"`;
+    const { rows, deletes, failed } = this.rows.encode(batch);
+    if (rows.length > 0 || deletes.length > 0) {
+      const what = `writing ${rows.length} rows${deletes.length > 0 ? ` and deleting ${deletes.length}` : ''} to "${tablePath(this.definition)}"`;
       // started() again at each attempt: stop() may have closed the connection while this write queued or waited.
-      await this.writeOrder.run(() => this.waitingOutLocks(what, () => this.lock.run(() => this.writeRows(this.started(), rows, what, signal)), signal));
+      await this.writeOrder.run(() => this.waitingOutLocks(what, () => this.lock.run(() => this.writeRows(this.started(), rows, deletes, what, signal)), signal));
     }
     return failed.length > 0 ? { failed } : undefined;
   }
@@ -235,9 +238,9 @@ export class SqlSink implements Sink, Queryable {
   }
 
   /** One attempt at the batch's transaction; rolled back entirely when any statement fails. */
-  private async writeRows(dataSource: DataSource, rows: unknown[][], what: string, signal: AbortSignal | undefined): Promise<void> {
-    if (this.postgresWriter) return this.postgresWriter.write((dataSource.driver as unknown as { master: pg.Pool }).master, rows, what, signal);
-    this.sqliteWriter!.write((dataSource.driver as unknown as { databaseConnection: SqliteConnection }).databaseConnection, rows, what);
+  private async writeRows(dataSource: DataSource, rows: unknown[][], deletes: unknown[][], what: string, signal: AbortSignal | undefined): Promise<void> {
+    if (this.postgresWriter) return this.postgresWriter.write((dataSource.driver as unknown as { master: pg.Pool }).master, rows, what, signal, deletes);
+    this.sqliteWriter!.write((dataSource.driver as unknown as { databaseConnection: SqliteConnection }).databaseConnection, rows, what, deletes);
   }
 
   private async read(sql: string, parameters: unknown[]): Promise<Array<Record<string, unknown>>> {

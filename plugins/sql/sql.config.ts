@@ -163,6 +163,16 @@ export class SqlSinkConfig {
 
   @Field({
     description:
+      'Upsert mode: a record whose value is null (a Kafka tombstone) deletes the row of its key, in the same transaction and the same last-one-wins order as the upserts. ' +
+      'The record key gives the key: the value of the key column as text (numbers and booleans read from it) with one key column; a JSON object with every key column with several. ' +
+      'A tombstone whose key names no row is a no-op; one without a usable key is dead-lettered, naming why. false: a null value is dead-lettered like any record without its columns.',
+  })
+  @IsOptional()
+  @IsBoolean()
+  deleteOnNull = true;
+
+  @Field({
+    description:
       'SQLite files only: `full` (default) syncs the WAL to disk at every commit, so an acknowledged batch survives a power ' +
       'loss; `normal` syncs only at checkpoints, which is faster for small batches and still survives a process crash, ' +
       'but may lose the last batches on an OS crash or power loss.',

@@ -1,5 +1,6 @@
 import { batchError } from './database-error.js';
 import type { UpsertStatement } from './upsert-statement.js';
+import type { DeleteStatement } from './delete-statement.js';
 
 /** What this writer uses of a better-sqlite3 connection. */
 export interface SqliteConnection {
@@ -31,28 +32,33 @@ const MAX_PREPARED = 16;
  */
 export class SqliteBatchWriter {
   private connection: SqliteConnection | undefined;
-  private writeAll: ((rows: readonly (readonly unknown[])[]) => void) | undefined;
+  private writeAll: ((rows: readonly (readonly unknown[])[], deletes: readonly (readonly unknown[])[]) => void) | undefined;
   private readonly prepared = new Map<string, SqliteStatement>();
 
-  constructor(private readonly statement: UpsertStatement) {}
+  constructor(
+    private readonly statement: UpsertStatement,
+    /** The deletes of tombstones (no two changes of a batch touch one key, so their order does not matter). */
+    private readonly deleteStatement?: DeleteStatement,
+  ) {}
 
-  write(connection: SqliteConnection, rows: readonly (readonly unknown[])[], what: string): void {
+  write(connection: SqliteConnection, rows: readonly (readonly unknown[])[], what: string, deletes: readonly (readonly unknown[])[] = []): void {
     try {
-      this.transactionOn(connection)(rows);
+      this.transactionOn(connection)(rows, deletes);
     } catch (error) {
       throw batchError(error, 'sqlite', what);
     }
   }
 
-  private transactionOn(connection: SqliteConnection): (rows: readonly (readonly unknown[])[]) => void {
+  private transactionOn(connection: SqliteConnection): (rows: readonly (readonly unknown[])[], deletes: readonly (readonly unknown[])[]) => void {
     if (this.connection !== connection || !this.writeAll) {
       // A new connection (the sink restarted): statements belong to the connection that prepared them.
       this.prepared.clear();
-      const transaction = connection.transaction((rows: readonly (readonly unknown[])[]) => {
+      const transaction = connection.transaction((rows: readonly (readonly unknown[])[], deletes: readonly (readonly unknown[])[]) => {
+        if (deletes.length > 0 && this.deleteStatement) for (const { text, parameters } of this.deleteStatement.chunks(deletes)) this.prepare(connection, text).run(parameters);
         for (const { text, parameters } of this.statement.chunks(rows)) this.prepare(connection, text).run(parameters);
       });
       this.connection = connection;
-      this.writeAll = (rows) => transaction.immediate(rows);
+      this.writeAll = (rows, deletes) => transaction.immediate(rows, deletes);
     }
     return this.writeAll;
   }
