@@ -143,7 +143,7 @@ export function describeSqlSinkBehaviour(label: string, target: SqlTestTarget): 
 
     it('dead-letters a null value when deleteOnNull is false', async () => {
       const sink = await start(target.newTable(), { deleteOnNull: false });
-      const result = (await sink.write([makeRecord(null, { key: 'a' })])) as { failed: Array<{ error: RecordError }> };
+      const result = (await sink.write([makeRecord(null, { key: 'a' })])) as unknown as { failed: Array<{ error: RecordError }> };
       expect(result.failed[0]!.error.message).toMatch(/^column "id": missing value/);
     });
 

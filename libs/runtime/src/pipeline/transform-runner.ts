@@ -16,7 +16,10 @@ export interface TransformRunnerOptions {
   readonly deadLetters: DeadLetterQueue;
   readonly monitor: StageMonitor;
   readonly logger: PluginLogger;
-  /** Called before each batch is processed (a keyed-state stage restores what a refused batch changed). */
+  /**
+   * Called before each batch is processed (a keyed-state stage restores what a refused batch
+   * changed); with it, batches are handled whole, one at a time.
+   */
   readonly beforeBatch?: () => Promise<void>;
 }
 
@@ -63,8 +66,17 @@ export class TransformRunner {
     await this.plugin.stop();
   }
 
-  /** Processes one batch and hands the outputs on; resolves once they were taken downstream. */
+  /**
+   * Processes one batch and hands the outputs on; resolves once they were taken downstream. The
+   * next batch is processed while this one's outputs travel, except for a stage that keeps state
+   * per batch (`beforeBatch`): its batches go whole, one after the other, whatever the inlet does.
+   */
   handle(records: SluiceRecord[]): Promise<void> {
+    if (this.options.beforeBatch) {
+      const whole = this.tail.then(async () => this.forward(await this.process(records), records.length));
+      this.tail = whole.catch(() => undefined);
+      return whole;
+    }
     const processed = this.tail.then(() => this.process(records));
     this.tail = processed.catch(() => undefined);
     return processed.then((result) => this.forward(result, records.length));
