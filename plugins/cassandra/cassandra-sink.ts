@@ -21,6 +21,10 @@ import { RecordRows } from './record-rows.js';
 import { checkTableSchema, tableDefinition, tableName, type SchemaColumnRow, type TableDefinition } from './table-definition.js';
 import { TableQueries } from './table-queries.js';
 
+/** Waits between attempts to reach a node that went down: from half a second, doubling, to 5 s. */
+const RECONNECT_BASE_MS = 500;
+const RECONNECT_MAX_MS = 5_000;
+
 const { Client, types } = cassandra;
 type CassandraClient = InstanceType<typeof Client>;
 
@@ -254,6 +258,9 @@ export class CassandraSink implements Sink, Queryable {
       queryOptions: { consistency: types.consistencies[config.consistency], prepare: true },
       socketOptions: { connectTimeout: config.connectTimeoutMs, readTimeout: config.requestTimeoutMs },
       protocolOptions: { maxSchemaAgreementWaitSeconds: Math.max(1, Math.ceil(config.schemaAgreementTimeoutMs / 1000)) },
+      // Back to a node that was down within seconds of its return: the driver's default waits grow
+      // to 10 minutes, which kept the sink failing for minutes after a 30 s outage.
+      policies: { reconnection: new cassandra.policies.reconnection.ExponentialReconnectionPolicy(RECONNECT_BASE_MS, RECONNECT_MAX_MS, false) },
     };
   }
 }

@@ -106,12 +106,6 @@ describe('fault suite: delivery over Kafka into Cassandra', () => {
     await db.shutdown();
     await admin.disconnect();
     rmSync(dir, { recursive: true, force: true });
-    if (process.env.DEBUG_HANDLES) {
-      setTimeout(() => {
-        const handles = (process as unknown as { _getActiveHandles(): object[] })._getActiveHandles();
-        process.stdout.write(`ACTIVE HANDLES: ${handles.map((h) => `${h.constructor.name}${'remoteAddress' in h ? ` ${String((h as { remoteAddress?: string; remotePort?: number }).remoteAddress)}:${String((h as { remotePort?: number }).remotePort)}` : ''}`).join(', ')}\n`);
-      }, 3000).unref();
-    }
   });
 
   /** A scenario's config and a way to start hosts of it, each with its own data dir. */

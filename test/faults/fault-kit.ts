@@ -1,10 +1,9 @@
 // What the fault scenarios share: their size (bounded in CI, full with `npm run test:faults -- --full`),
 // hosts run as operators run them (`sluice run`, the built CLI), the real Kafka and Cassandra
 // restarted through services/services.sh, and one line of figures per scenario.
-import { execFile } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
 import cassandra from 'cassandra-driver';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { startRecipe, until, type RecipeHost } from '../e2e/recipes/recipe-host.js';
@@ -30,7 +29,22 @@ export function report(name: string, figures: Record<string, string | number>): 
   return line;
 }
 
-const run = promisify(execFile);
+/**
+ * Runs services/services.sh with no pipes to this process (a service it starts keeps running after
+ * the script: with pipes, their handles would keep jest from exiting).
+ */
+function services(action: 'up' | 'down', service: string, timeoutMs: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('bash', ['services/services.sh', action, service], { stdio: 'ignore', env: { ...process.env } });
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      if (code === 0) resolve();
+      else reject(new Error(`services/services.sh ${action} ${service} exited with ${code}`));
+    });
+  });
+}
 
 /** Stops and starts a service of services/services.sh (SIGTERM, then waits until it answers again). */
 export async function restartService(service: 'kafka' | 'cassandra', downForMs = 0): Promise<number> {
@@ -41,12 +55,12 @@ export async function restartService(service: 'kafka' | 'cassandra', downForMs =
   return (Date.now() - started) / 1000;
 }
 
-export async function stopService(service: 'kafka' | 'cassandra'): Promise<void> {
-  await run('bash', ['services/services.sh', 'down', service], { timeout: 120_000 });
+export function stopService(service: 'kafka' | 'cassandra'): Promise<void> {
+  return services('down', service, 120_000);
 }
 
-export async function startService(service: 'kafka' | 'cassandra'): Promise<void> {
-  await run('bash', ['services/services.sh', 'up', service], { timeout: 300_000, env: { ...process.env } });
+export function startService(service: 'kafka' | 'cassandra'): Promise<void> {
+  return services('up', service, 300_000);
 }
 
 export function kafkaAdmin(): Admin {
