@@ -134,6 +134,21 @@ describe('cassandra sink (real Cassandra)', () => {
     ]);
   });
 
+  it('deletes the row of a tombstone (null value, key = the primary key), in the order of the batch, inside a partition batch too', async () => {
+    const table = newTable();
+    const sink = await start(table);
+    await sink.write([profile(1), profile(2), profile(3)]);
+    const tombstone = (n: number) => makeRecord(null, { key: uuid(n) });
+    // 1 deleted; 2 deleted then written anew; 3 written then deleted; a key with no row: nothing.
+    expect(await sink.write([tombstone(1), tombstone(2), profile(2, { name: 'again' }), profile(3, { age: 1 }), tombstone(3), tombstone(9)])).toBeUndefined();
+    expect((await rows(sink, table, ['name'])).map((r) => r.name)).toEqual(['again']);
+    const refused = (await sink.write([makeRecord(null), makeRecord(null, { key: 'not-a-uuid' })])) as unknown as { failed: Array<{ index: number; error: Error }> };
+    expect(refused.failed.map((f) => [f.index, f.error.message.replace(/:.*$/s, '')])).toEqual([
+      [0, 'a null value (tombstone) deletes the row of its key, but the record has no key'],
+      [1, 'a null value (tombstone) deletes the row of its key, but key column "id" (uuid)'],
+    ]);
+  });
+
   it('leaves columns of missing values as they are (unset), or deletes them with nullValues: null', async () => {
     const table = newTable();
     const sink = await start(table);

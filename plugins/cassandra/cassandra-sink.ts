@@ -14,7 +14,7 @@ import {
 } from '@sluice/sdk';
 import cassandra from 'cassandra-driver';
 import type { CassandraSinkConfig } from './cassandra.config.js';
-import { createKeyspaceStatement, createTableStatement, insertStatement, KEYSPACE_EXISTS, RELEASE_VERSION, TABLE_COLUMNS } from './cql-statements.js';
+import { createKeyspaceStatement, createTableStatement, deleteStatement, insertStatement, KEYSPACE_EXISTS, RELEASE_VERSION, TABLE_COLUMNS } from './cql-statements.js';
 import { classifyDriverError, describeDriverError, driverRecordError } from './driver-error.js';
 import { PartitionedWriter, type WriteUnit } from './partitioned-writer.js';
 import { RecordRows } from './record-rows.js';
@@ -46,6 +46,7 @@ export class CassandraSink implements Sink, Queryable {
   private readonly definition: TableDefinition;
   private readonly name: string;
   private readonly insertCql: string;
+  private readonly deleteCql: string;
   private readonly rows: RecordRows;
   private readonly writer: PartitionedWriter;
   private readonly queries: TableQueries;
@@ -62,7 +63,8 @@ export class CassandraSink implements Sink, Queryable {
     this.definition = tableDefinition(config);
     this.name = tableName(this.definition);
     this.insertCql = insertStatement(this.definition);
-    this.rows = new RecordRows(this.definition, config.nullValues);
+    this.deleteCql = deleteStatement(this.definition);
+    this.rows = new RecordRows(this.definition, config.nullValues, config.deleteOnNull);
     this.writeOptions = { prepare: true, isIdempotent: true, consistency: types.consistencies[config.consistency] };
     this.writer = new PartitionedWriter({
       concurrency: config.concurrency,
@@ -164,9 +166,10 @@ export class CassandraSink implements Sink, Queryable {
 
   private executeUnit(unit: WriteUnit): Promise<unknown> {
     const client = this.started();
-    if (unit.length === 1) return client.execute(this.insertCql, unit[0].params, this.writeOptions);
+    const cql = (row: WriteUnit[number]) => (row.delete ? this.deleteCql : this.insertCql);
+    if (unit.length === 1) return client.execute(cql(unit[0]), unit[0].params, this.writeOptions);
     return client.batch(
-      unit.map((row) => ({ query: this.insertCql, params: row.params })),
+      unit.map((row) => ({ query: cql(row), params: row.params })),
       { ...this.writeOptions, logged: false },
     );
   }

@@ -189,6 +189,16 @@ export class CassandraSinkConfig {
 
   @Field({
     description:
+      'A record whose value is null (a Kafka tombstone) deletes the row of its key, in the order of the batch (a later record of the key writes it anew). ' +
+      'The record key gives the primary key: the value of its one column as text (numbers read from it), or a JSON object with every partition and clustering column. ' +
+      'One without a usable key is dead-lettered, naming why. false: a null value is dead-lettered like any record without its key columns.',
+  })
+  @IsOptional()
+  @IsBoolean()
+  deleteOnNull = true;
+
+  @Field({
+    description:
       'Create the table from the declared columns and keys when it does not exist (`CREATE TABLE IF NOT EXISTS`). Either way start() ' +
       'checks that the table has every declared column with the declared type, and the declared primary key.',
   })

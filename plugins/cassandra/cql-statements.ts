@@ -49,6 +49,12 @@ export function insertStatement(definition: TableDefinition): string {
   return `INSERT INTO ${qualifiedTable(definition)} (${names.join(', ')}) VALUES (${names.map(() => '?').join(', ')})`;
 }
 
+/** `DELETE FROM <table> WHERE <primary key column> = ? AND ...`, the key in partition then clustering order. */
+export function deleteStatement(definition: TableDefinition): string {
+  const key = [...definition.partitionKey, ...definition.clusteringKey.map((k) => k.column)];
+  return `DELETE FROM ${qualifiedTable(definition)} WHERE ${key.map((column) => `${quoteIdentifier(column)} = ?`).join(' AND ')}`;
+}
+
 /** A restriction of a SELECT: `column op ?` (or `column IN ?` with a list parameter). */
 export interface Restriction {
   readonly column: string;

@@ -6,7 +6,7 @@ import { tableDefinition } from './table-definition.js';
 
 const { types } = cassandra;
 
-function rowsFor(nullValues: 'unset' | 'null' = 'unset') {
+function rowsFor(nullValues: 'unset' | 'null' = 'unset', deleteOnNull = false) {
   const { config, issues } = validateConfig(CassandraSinkConfig, {
     contactPoints: ['127.0.0.1'],
     keyspace: 'pokemon_data',
@@ -22,7 +22,7 @@ function rowsFor(nullValues: 'unset' | 'null' = 'unset') {
     clusteringKey: [{ column: 'pokemon_id' }],
   });
   expect(issues).toEqual([]);
-  return new RecordRows(tableDefinition(config), nullValues);
+  return new RecordRows(tableDefinition(config), nullValues, deleteOnNull);
 }
 
 const pokemon = (type: string, id: unknown, extra: Record<string, unknown> = {}) =>
@@ -96,5 +96,18 @@ describe('record rows', () => {
     expect(keyText(new Date(5))).toBe(keyText(new Date(5)));
     expect(keyText(Buffer.from('a'))).not.toBe(keyText(Buffer.from('b')));
     expect(keyText(new Map([['a', [1]]]))).toBe(keyText(new Map([['a', [1]]])));
+  });
+
+  it('turns a tombstone into a delete of its primary key (a JSON object of partition and clustering columns), last record of a key wins', () => {
+    const tombstone = (type: string, id: number) => makeRecord(null, { key: JSON.stringify({ type, pokemon_id: id }) });
+    const { rows, failed } = rowsFor('unset', true).encode([pokemon('grass', 1), tombstone('grass', 1), tombstone('fire', 4), pokemon('fire', 4), tombstone('water', 7), makeRecord(null, { key: 'grass' })]);
+    expect(rows.map((r) => [r.indexes, r.delete ?? false, r.delete ? r.params : r.params.slice(0, 2)])).toEqual([
+      [[0, 1], true, ['grass', 1]],
+      [[2, 3], false, ['fire', 4]],
+      [[4], true, ['water', 7]],
+    ]);
+    expect(failed.map((f) => [f.index, f.error.message])).toEqual([[5, 'a null value (tombstone) deletes the row of its key, but with several key columns the record key must be a JSON object with "type", "pokemon_id"']]);
+    // Without deleteOnNull a null value has no key columns: refused as before.
+    expect(rowsFor().encode([tombstone('grass', 1)]).failed[0]!.error.message).toMatch(/primary key and has no value/);
   });
 });

@@ -1,4 +1,4 @@
-import { RecordError, type SluiceRecord } from '@sluice/sdk';
+import { isTombstone, RecordError, tombstoneKey, type SluiceRecord } from '@sluice/sdk';
 import cassandra from 'cassandra-driver';
 import { describeValue } from '@sluice/sdk';
 import { cqlEncoder, CqlValueError, type CqlEncoder } from './cql-value.js';
@@ -6,12 +6,17 @@ import type { CqlColumn, TableDefinition } from './table-definition.js';
 
 const { types } = cassandra;
 
-/** One row to write: the parameters of the prepared INSERT, and the records it stores. */
+/** One row to write: the parameters of the prepared INSERT (or DELETE), and the records it stores. */
 export interface EncodedRow {
   /** Indexes (in the batch) of the records this row stores: more than one when records share a primary key. */
   readonly indexes: number[];
-  /** One parameter per declared column, in declaration order (`types.unset` leaves a column as it is). */
+  /**
+   * One parameter per declared column, in declaration order (`types.unset` leaves a column as it
+   * is); for a delete, the primary key columns' values in key order.
+   */
   readonly params: unknown[];
+  /** The row is deleted (the last record of its key was a tombstone). */
+  readonly delete?: boolean;
   /** The partition key values, rendered as one string: rows with equal strings share a partition. */
   readonly partition: string;
 }
@@ -58,6 +63,10 @@ export function keyText(value: unknown): string {
  * last value set for it. Sending both would not keep "last write wins": statements of one batch
  * run concurrently (or in one unlogged batch, with the same timestamp, where Cassandra picks the
  * greater value). The merged row is what writing the records one after the other leaves.
+ *
+ * With `deleteOnNull`, a record whose value is null (a tombstone) deletes the row of its record
+ * key (the primary key column's value, or a JSON object of the primary key columns), in the same
+ * order: a later record of the key writes it anew.
  */
 export class RecordRows {
   private readonly encoders: CqlEncoder[];
@@ -69,6 +78,7 @@ export class RecordRows {
   constructor(
     private readonly definition: TableDefinition,
     nullValues: 'unset' | 'null',
+    private readonly deleteOnNull = false,
   ) {
     const indexOf = (name: string) => definition.columns.findIndex((c) => c.name === name);
     this.encoders = definition.columns.map((c) => cqlEncoder(c.type));
@@ -82,8 +92,24 @@ export class RecordRows {
     const columns = this.definition.columns;
     const rows: EncodedRow[] = [];
     const failed: Array<{ index: number; error: RecordError }> = [];
-    const rowOfKey = new Map<string, EncodedRow>();
+    const rowOfKey = new Map<string, number>();
     for (let index = 0; index < batch.length; index++) {
+      if (this.deleteOnNull && isTombstone(batch[index]!)) {
+        const key = this.tombstoneKey(batch[index]!);
+        if (key instanceof RecordError) {
+          failed.push({ index, error: key });
+          continue;
+        }
+        const partition = this.partitionIndexes.map((_, k) => keyText(key[k])).join('');
+        const primary = this.primaryIndexes.length === this.partitionIndexes.length ? partition : key.map(keyText).join('');
+        const earlier = rowOfKey.get(primary);
+        const row: EncodedRow = { indexes: earlier === undefined ? [index] : [...rows[earlier]!.indexes, index], params: key, partition, delete: true };
+        if (earlier === undefined) {
+          rowOfKey.set(primary, rows.length);
+          rows.push(row);
+        } else rows[earlier] = row;
+        continue;
+      }
       const params: unknown[] = new Array(columns.length);
       const error = this.encodeRecord(batch[index].value, columns, params);
       if (error) {
@@ -92,19 +118,55 @@ export class RecordRows {
       }
       const partition = this.partitionIndexes.map((i) => keyText(params[i])).join('');
       const primary = this.primaryIndexes.length === this.partitionIndexes.length ? partition : this.primaryIndexes.map((i) => keyText(params[i])).join('');
-      const earlier = rowOfKey.get(primary);
-      if (earlier) {
+      const at = rowOfKey.get(primary);
+      const earlier = at === undefined ? undefined : rows[at]!;
+      if (earlier && !earlier.delete) {
         earlier.indexes.push(index);
         params.forEach((value, c) => {
           if (value !== types.unset) earlier.params[c] = value;
         });
         continue;
       }
-      const row: EncodedRow = { indexes: [index], params, partition };
-      rowOfKey.set(primary, row);
-      rows.push(row);
+      // After a tombstone of the key the row starts anew (what it did not set stays deleted).
+      const row: EncodedRow = { indexes: earlier ? [...earlier.indexes, index] : [index], params, partition };
+      if (at === undefined) {
+        rowOfKey.set(primary, rows.length);
+        rows.push(row);
+      } else rows[at] = row;
     }
     return { rows, failed };
+  }
+
+  /** The primary key values (in key order) a tombstone's record key names, or why it names none. */
+  private tombstoneKey(record: SluiceRecord): unknown[] | RecordError {
+    const columns = this.definition.columns;
+    let candidates: Array<readonly unknown[]>;
+    try {
+      candidates = tombstoneKey(record, this.primaryIndexes.map((i) => columns[i]!.name));
+    } catch (error) {
+      return error as RecordError;
+    }
+    const values: unknown[] = [];
+    for (const [k, i] of this.primaryIndexes.entries()) {
+      let encoded: { value: unknown } | undefined;
+      let lastError: unknown;
+      for (const raw of candidates[k]!) {
+        try {
+          encoded = { value: this.encoders[i]!(raw) };
+          break;
+        } catch (cause) {
+          lastError = cause;
+        }
+      }
+      if (!encoded) {
+        return new RecordError(`a null value (tombstone) deletes the row of its key, but key column "${columns[i]!.name}" (${columns[i]!.typeText}): ${lastError instanceof Error ? lastError.message : String(lastError)}`, {
+          retryable: false,
+          details: { key: record.key },
+        });
+      }
+      values.push(encoded.value);
+    }
+    return values;
   }
 
   private encodeRecord(value: unknown, columns: readonly CqlColumn[], params: unknown[]): RecordError | undefined {

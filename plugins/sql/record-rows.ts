@@ -1,4 +1,4 @@
-import { RecordError, type SluiceRecord } from '@sluice/sdk';
+import { RecordError, tombstoneKey, type SluiceRecord } from '@sluice/sdk';
 import { describeValue } from '@sluice/sdk';
 import { columnEncoder, ColumnValueError, type ColumnEncoder } from './column-value.js';
 import type { SqlDriverName } from './sql.config.js';
@@ -138,35 +138,32 @@ export class RecordRows {
   /** The encoded key column values a tombstone's record key names, or why it names none. */
   private tombstoneKey(record: SluiceRecord): unknown[] | RecordError {
     const indexes = this.keyIndexes!;
-    const refuse = (message: string) => new RecordError(`a null value (tombstone) deletes the row of its key, but ${message}`, { retryable: false, details: { key: record.key } });
-    if (record.key === null || record.key === undefined) return refuse('the record has no key');
-    let named: Record<string, unknown> | undefined;
-    if (indexes.length > 1) {
-      try {
-        const parsed: unknown = JSON.parse(record.key);
-        if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) named = parsed as Record<string, unknown>;
-      } catch {
-        // refused below
-      }
-      if (!named) return refuse(`with several key columns the record key must be a JSON object with ${indexes.map((i) => `"${this.columns[i]!.name}"`).join(', ')}`);
+    let candidates: Array<readonly unknown[]>;
+    try {
+      candidates = tombstoneKey(record, indexes.map((i) => this.columns[i]!.name));
+    } catch (error) {
+      return error as RecordError;
     }
     const values: unknown[] = [];
-    for (const i of indexes) {
+    for (const [k, i] of indexes.entries()) {
       const column = this.columns[i]!;
-      const raw = named ? named[column.name] : record.key;
-      if (raw === undefined || raw === null) return refuse(`the record key has no value for key column "${column.name}"`);
-      try {
-        values.push(this.encoders[i]!(raw));
-      } catch (cause) {
-        // A number or boolean column from key text: read the text as JSON.
-        let parsed: unknown;
+      let encoded: { value: unknown } | undefined;
+      let lastError: unknown;
+      for (const raw of candidates[k]!) {
         try {
-          parsed = typeof raw === 'string' ? JSON.parse(raw) : undefined;
-          values.push(this.encoders[i]!(parsed));
-        } catch {
-          return refuse(`key column "${column.name}" (${column.type}): ${cause instanceof Error ? cause.message : String(cause)}`);
+          encoded = { value: this.encoders[i]!(raw) };
+          break;
+        } catch (cause) {
+          lastError = cause;
         }
       }
+      if (!encoded) {
+        return new RecordError(`a null value (tombstone) deletes the row of its key, but key column "${column.name}" (${column.type}): ${lastError instanceof Error ? lastError.message : String(lastError)}`, {
+          retryable: false,
+          details: { key: record.key },
+        });
+      }
+      values.push(encoded.value);
     }
     return values;
   }

@@ -9,6 +9,7 @@ export * from './health.js';
 export * from './source.js';
 export * from './transform.js';
 export * from './keyed-state.js';
+export * from './tombstone.js';
 export * from './sink.js';
 export * from './queryable.js';
 export * from './actions.js';
