@@ -160,8 +160,8 @@ describe('fault suite: delivery over Kafka into Cassandra', () => {
   }
 
   it('loses nothing while the broker restarts twice and a host is killed (SIGKILL) and restarted', async () => {
-    const count = FULL ? 1_000_000 : 50_000;
-    const rate = FULL ? 8_000 : 2_500;
+    const count = FULL ? 1_000_000 : 30_000;
+    const rate = FULL ? 8_000 : 2_000;
     const { run, start, settle } = scenario(count, rate);
     const began = Date.now();
     const a = await start('a');
@@ -238,8 +238,8 @@ describe('fault suite: delivery over Kafka into Cassandra', () => {
   });
 
   it('answers 503 on /health/ready within the write timeout while Cassandra is down, then resumes with 0 loss', async () => {
-    const count = FULL ? 200_000 : 20_000;
-    const rate = FULL ? 5_000 : 1_500;
+    const count = FULL ? 200_000 : 12_000;
+    const rate = FULL ? 5_000 : 1_000;
     const downMs = FULL ? 30_000 : 15_000;
     const writeTimeoutSeconds = 5;
     const { run, start, settle } = scenario(count, rate);

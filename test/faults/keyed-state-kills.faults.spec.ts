@@ -114,7 +114,7 @@ describe('fault suite: keyed state on three hosts killed in turn', () => {
   });
 
   it('keeps the windowed aggregates equal to the single host’s, with no event lost', async () => {
-    const count = FULL ? 200_000 : 16_000;
+    const count = FULL ? 200_000 : 12_000;
     const rate = FULL ? 1_500 : 400;
     const killEveryMs = FULL ? 30_000 : 8_000;
     const kills = FULL ? 4 : 3;
