@@ -111,16 +111,21 @@ export async function deliveriesOf(topic: string): Promise<Map<number, number[]>
   return deliveries;
 }
 
-/** The ids stored in `table` (column `id`, one partition each), read page by page. */
-export async function storedIds(db: cassandra.Client, table: string): Promise<Set<number>> {
-  const ids = new Set<number>();
+/** Every row `cql` selects, read page by page (a single execute returns the first page only). */
+export async function allRows(db: cassandra.Client, cql: string): Promise<cassandra.types.Row[]> {
+  const rows: cassandra.types.Row[] = [];
   let pageState: string | undefined;
   do {
-    const result = await db.execute(`SELECT id FROM ${table}`, [], { prepare: true, fetchSize: 5000, ...(pageState ? { pageState } : {}) });
-    for (const row of result.rows) ids.add(Number(row.id));
+    const result = await db.execute(cql, [], { prepare: true, fetchSize: 5000, ...(pageState ? { pageState } : {}) });
+    rows.push(...result.rows);
     pageState = result.pageState ?? undefined;
   } while (pageState);
-  return ids;
+  return rows;
+}
+
+/** The ids stored in `table` (column `id`, one partition each). */
+export async function storedIds(db: cassandra.Client, table: string): Promise<Set<number>> {
+  return new Set((await allRows(db, `SELECT id FROM ${table}`)).map((row) => Number(row.id)));
 }
 
 /** A host of a fault scenario: `sluice run <config>` with its own HTTP port and data dir. */

@@ -13,7 +13,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jest } from '@jest/globals';
-import { brokers, cassandraClient, contactPoints, FULL, localDataCenter, ready, report, until, writeConfig, type RecipeHost } from './fault-kit.js';
+import { allRows, brokers, cassandraClient, contactPoints, FULL, localDataCenter, ready, report, until, writeConfig, type RecipeHost } from './fault-kit.js';
 import { startRecipe } from '../e2e/recipes/recipe-host.js';
 
 jest.setTimeout(FULL ? 3_600_000 : 600_000);
@@ -145,12 +145,12 @@ describe('fault suite: keyed state on three hosts killed in turn', () => {
     // Every event stored raw: 0 loss.
     const events = await until(
       async () => {
-        const rows = (await db.execute(`SELECT id, sensor, value, at FROM ${keyspace}.events`, [], { prepare: true, fetchSize: 100_000 })).rows;
+        const rows = await allRows(db, `SELECT id, sensor, value, at FROM ${keyspace}.events`);
         return rows.length === count ? rows : undefined;
       },
       `${count} raw events`,
       FULL ? 1_800_000 : 240_000,
-    ).catch(async () => (await db.execute(`SELECT id, sensor, value, at FROM ${keyspace}.events`, [], { prepare: true, fetchSize: 100_000 })).rows);
+    ).catch(async () => allRows(db, `SELECT id, sensor, value, at FROM ${keyspace}.events`));
     const missing = count - events.length;
 
     // What one host computes: per sensor and window, over the events.
@@ -163,7 +163,7 @@ describe('fault suite: keyed state on three hosts killed in turn', () => {
       expected.set(key, { events: stat.events + 1, total: stat.total + value, low: Math.min(stat.low, value), high: Math.max(stat.high, value) });
     }
     const stored = async () => {
-      const rows = (await db.execute(`SELECT sensor, window_start, window_end, events, total, low, high FROM ${keyspace}.stats`)).rows;
+      const rows = await allRows(db, `SELECT sensor, window_start, window_end, events, total, low, high FROM ${keyspace}.stats`);
       return new Map(
         rows.map((row) => {
           const start = (row.window_start as Date).getTime();
