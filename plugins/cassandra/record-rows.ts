@@ -140,33 +140,11 @@ export class RecordRows {
   /** The primary key values (in key order) a tombstone's record key names, or why it names none. */
   private tombstoneKey(record: SluiceRecord): unknown[] | RecordError {
     const columns = this.definition.columns;
-    let candidates: Array<readonly unknown[]>;
     try {
-      candidates = tombstoneKey(record, this.primaryIndexes.map((i) => columns[i]!.name));
+      return tombstoneKey(record, this.primaryIndexes.map((i) => ({ name: columns[i]!.name, type: columns[i]!.typeText, encode: this.encoders[i]! })));
     } catch (error) {
       return error as RecordError;
     }
-    const values: unknown[] = [];
-    for (const [k, i] of this.primaryIndexes.entries()) {
-      let encoded: { value: unknown } | undefined;
-      let lastError: unknown;
-      for (const raw of candidates[k]!) {
-        try {
-          encoded = { value: this.encoders[i]!(raw) };
-          break;
-        } catch (cause) {
-          lastError = cause;
-        }
-      }
-      if (!encoded) {
-        return new RecordError(`a null value (tombstone) deletes the row of its key, but key column "${columns[i]!.name}" (${columns[i]!.typeText}): ${lastError instanceof Error ? lastError.message : String(lastError)}`, {
-          retryable: false,
-          details: { key: record.key },
-        });
-      }
-      values.push(encoded.value);
-    }
-    return values;
   }
 
   private encodeRecord(value: unknown, columns: readonly CqlColumn[], params: unknown[]): RecordError | undefined {

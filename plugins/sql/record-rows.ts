@@ -137,34 +137,10 @@ export class RecordRows {
 
   /** The encoded key column values a tombstone's record key names, or why it names none. */
   private tombstoneKey(record: SluiceRecord): unknown[] | RecordError {
-    const indexes = this.keyIndexes!;
-    let candidates: Array<readonly unknown[]>;
     try {
-      candidates = tombstoneKey(record, indexes.map((i) => this.columns[i]!.name));
+      return tombstoneKey(record, this.keyIndexes!.map((i) => ({ name: this.columns[i]!.name, type: this.columns[i]!.type, encode: this.encoders[i]! })));
     } catch (error) {
       return error as RecordError;
     }
-    const values: unknown[] = [];
-    for (const [k, i] of indexes.entries()) {
-      const column = this.columns[i]!;
-      let encoded: { value: unknown } | undefined;
-      let lastError: unknown;
-      for (const raw of candidates[k]!) {
-        try {
-          encoded = { value: this.encoders[i]!(raw) };
-          break;
-        } catch (cause) {
-          lastError = cause;
-        }
-      }
-      if (!encoded) {
-        return new RecordError(`a null value (tombstone) deletes the row of its key, but key column "${column.name}" (${column.type}): ${lastError instanceof Error ? lastError.message : String(lastError)}`, {
-          retryable: false,
-          details: { key: record.key },
-        });
-      }
-      values.push(encoded.value);
-    }
-    return values;
   }
 }
